@@ -1,0 +1,1 @@
+"""Differentially private statistics and cluster maps (OpenDP); built by issue 8."""

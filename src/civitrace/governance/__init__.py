@@ -1,0 +1,1 @@
+"""Data inventory, retention, sunset, notice periods, audit chain; built by issue 6."""

@@ -24,7 +24,9 @@ run: install ## Run the platform demo on SQLite and print what it did
 	$(BIN)/civitrace demo
 
 test: lint ## Lint, then run the whole test suite
-	$(BIN)/python -m pytest -n 2 -q
+	@$(BIN)/python -m pytest -n 2 -q; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests; that is a failure"; fi; \
+	exit $$rc
 
 lint: install proto-check ## ruff and mypy --strict on src/
 	$(BIN)/ruff check src tests bench

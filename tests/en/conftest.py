@@ -25,7 +25,8 @@ def verification_key(signing_key: _primitives.PrivateKey) -> VerificationKey:
 @pytest.fixture
 def sample_keys() -> list[TemporaryExposureKey]:
     return [
-        TemporaryExposureKey(bytes([i]) * 16, 2_650_000 - 144 * i, 144, i % 9,
-                             ReportType.CONFIRMED_TEST, i - 3)
+        TemporaryExposureKey(
+            bytes([i]) * 16, 2_650_000 - 144 * i, 144, i % 9, ReportType.CONFIRMED_TEST, i - 3
+        )
         for i in range(5)
     ]

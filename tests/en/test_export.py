@@ -45,8 +45,11 @@ batches = st.builds(
     batch_num=st.integers(1, 5),
     batch_size=st.integers(1, 5),
     signature_infos=st.lists(
-        st.builds(SignatureInfo, st.from_regex(r"[a-z0-9_.]{0,6}", fullmatch=True),
-                  st.from_regex(r"[a-z0-9_]{0,4}", fullmatch=True)),
+        st.builds(
+            SignatureInfo,
+            st.from_regex(r"[a-z0-9_.]{0,6}", fullmatch=True),
+            st.from_regex(r"[a-z0-9_]{0,4}", fullmatch=True),
+        ),
         max_size=2,
     ).map(tuple),
 )
@@ -59,8 +62,9 @@ def test_export_bin_round_trip(batch: ExportBatch) -> None:
     assert decode_export_bin(data) == batch
 
 
-def test_build_and_verify(signer: ExportSigner, verification_key: VerificationKey,
-                          sample_keys: list[TemporaryExposureKey]) -> None:
+def test_build_and_verify(
+    signer: ExportSigner, verification_key: VerificationKey, sample_keys: list[TemporaryExposureKey]
+) -> None:
     batch = ExportBatch("DE", 1_590_000_000, 1_590_003_600, tuple(sample_keys))
     export = verify_export(build_export(batch, [signer]), [verification_key])
     assert export.batch.region == "DE"
@@ -71,12 +75,14 @@ def test_build_and_verify(signer: ExportSigner, verification_key: VerificationKe
     assert (signature.batch_num, signature.batch_size) == (1, 1)
 
 
-def test_build_is_deterministic_but_for_the_signature(signer: ExportSigner,
-                                                      sample_keys: list[TemporaryExposureKey]
-                                                      ) -> None:
+def test_build_is_deterministic_but_for_the_signature(
+    signer: ExportSigner, sample_keys: list[TemporaryExposureKey]
+) -> None:
     batch = ExportBatch("DE", 1, 2, tuple(sample_keys))
-    first, second = read_export_zip(build_export(batch, [signer])), read_export_zip(
-        build_export(batch, [signer]))
+    first, second = (
+        read_export_zip(build_export(batch, [signer])),
+        read_export_zip(build_export(batch, [signer])),
+    )
     assert first.export_bin == second.export_bin
 
 
@@ -95,8 +101,10 @@ def test_key_fields_written_like_googles_exporter() -> None:
 
 def test_rotation_any_trusted_signature_is_enough(sample_keys: list[TemporaryExposureKey]) -> None:
     old, new = _primitives.generate_signing_key(), _primitives.generate_signing_key()
-    signers = [ExportSigner(old, SignatureInfo("310", "v1")),
-               ExportSigner(new, SignatureInfo("310", "v2"))]
+    signers = [
+        ExportSigner(old, SignatureInfo("310", "v1")),
+        ExportSigner(new, SignatureInfo("310", "v2")),
+    ]
     data = build_export(ExportBatch("DE", 0, 1, tuple(sample_keys)), signers)
     assert len(read_export_zip(data).signatures) == 2
     for key, version in ((old, "v1"), (new, "v2")):
@@ -118,10 +126,12 @@ def _rezip(export_bin: bytes, export_sig: bytes) -> bytes:
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=150)
 @given(data=st.data())
-def test_any_single_byte_change_to_export_bin_fails(data: st.DataObject, signer: ExportSigner,
-                                                    verification_key: VerificationKey,
-                                                    sample_keys: list[TemporaryExposureKey]
-                                                    ) -> None:
+def test_any_single_byte_change_to_export_bin_fails(
+    data: st.DataObject,
+    signer: ExportSigner,
+    verification_key: VerificationKey,
+    sample_keys: list[TemporaryExposureKey],
+) -> None:
     zipped = build_export(ExportBatch("DE", 0, 1, tuple(sample_keys)), [signer])
     with zipfile.ZipFile(io.BytesIO(zipped)) as archive:
         export_bin, export_sig = archive.read("export.bin"), archive.read("export.sig")
@@ -182,54 +192,91 @@ def test_no_signer_is_refused() -> None:
         build_export(ExportBatch("DE", 0, 1), [])
 
 
-def test_file_from_another_implementation_verifies(tmp_path: Path,
-                                                   sample_keys: list[TemporaryExposureKey]
-                                                   ) -> None:
+def test_file_from_another_implementation_verifies(
+    tmp_path: Path, sample_keys: list[TemporaryExposureKey]
+) -> None:
     """Built with the raw protobuf classes, stored (not deflated), with extra zip entries, and
     signed by the openssl command line: nothing of civitrace's writer is involved."""
     key_path = tmp_path / "key.pem"
-    subprocess.run(["openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out",
-                    str(key_path)], check=True)
+    subprocess.run(
+        ["openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", str(key_path)],
+        check=True,
+    )
     message = pb.TemporaryExposureKeyExport(
-        start_timestamp=1_590_159_600, end_timestamp=1_590_163_200, region="310",
-        batch_num=1, batch_size=1,
-        signature_infos=[pb.SignatureInfo(verification_key_id="310", verification_key_version="v1",
-                                          signature_algorithm="1.2.840.10045.4.3.2")],
-        keys=[pb.TemporaryExposureKey(key_data=k.key_data, transmission_risk_level=1,
-                                      rolling_start_interval_number=k.rolling_start_number,
-                                      rolling_period=144) for k in sample_keys],
+        start_timestamp=1_590_159_600,
+        end_timestamp=1_590_163_200,
+        region="310",
+        batch_num=1,
+        batch_size=1,
+        signature_infos=[
+            pb.SignatureInfo(
+                verification_key_id="310",
+                verification_key_version="v1",
+                signature_algorithm="1.2.840.10045.4.3.2",
+            )
+        ],
+        keys=[
+            pb.TemporaryExposureKey(
+                key_data=k.key_data,
+                transmission_risk_level=1,
+                rolling_start_interval_number=k.rolling_start_number,
+                rolling_period=144,
+            )
+            for k in sample_keys
+        ],
     )
     export_bin = b"EK Export v1    " + message.SerializeToString()
     (tmp_path / "export.bin").write_bytes(export_bin)
     signature = subprocess.run(
         ["openssl", "dgst", "-sha256", "-sign", str(key_path), str(tmp_path / "export.bin")],
-        check=True, capture_output=True).stdout
-    sig_list = pb.TEKSignatureList(signatures=[pb.TEKSignature(
-        signature_info=message.signature_infos[0], batch_num=1, batch_size=1,
-        signature=signature)]).SerializeToString()
+        check=True,
+        capture_output=True,
+    ).stdout
+    sig_list = pb.TEKSignatureList(
+        signatures=[
+            pb.TEKSignature(
+                signature_info=message.signature_infos[0],
+                batch_num=1,
+                batch_size=1,
+                signature=signature,
+            )
+        ]
+    ).SerializeToString()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         archive.writestr("export.bin", export_bin)
         archive.writestr("export.sig", sig_list)
         archive.writestr("README", b"extra entries are ignored")
-    public_pem = subprocess.run(["openssl", "ec", "-in", str(key_path), "-pubout"], check=True,
-                                capture_output=True).stdout
+    public_pem = subprocess.run(
+        ["openssl", "ec", "-in", str(key_path), "-pubout"], check=True, capture_output=True
+    ).stdout
     export = verify_export(buffer.getvalue(), [VerificationKey.from_pem(public_pem)])
     assert export.batch.region == "310"
     assert [k.key_data for k in export.batch.keys] == [k.key_data for k in sample_keys]
 
 
-def test_our_signature_verifies_with_openssl(tmp_path: Path, signing_key: _primitives.PrivateKey,
-                                            sample_keys: list[TemporaryExposureKey]) -> None:
-    zipped = build_export(ExportBatch("DE", 0, 1, tuple(sample_keys)),
-                          [ExportSigner(signing_key)])
+def test_our_signature_verifies_with_openssl(
+    tmp_path: Path, signing_key: _primitives.PrivateKey, sample_keys: list[TemporaryExposureKey]
+) -> None:
+    zipped = build_export(ExportBatch("DE", 0, 1, tuple(sample_keys)), [ExportSigner(signing_key)])
     export = read_export_zip(zipped)
     (tmp_path / "export.bin").write_bytes(export.export_bin)
     (tmp_path / "sig.der").write_bytes(export.signatures[0].signature)
     (tmp_path / "pub.pem").write_bytes(_primitives.public_key_pem(signing_key.public_key()))
     result = subprocess.run(
-        ["openssl", "dgst", "-sha256", "-verify", str(tmp_path / "pub.pem"), "-signature",
-         str(tmp_path / "sig.der"), str(tmp_path / "export.bin")],
-        capture_output=True, text=True)
+        [
+            "openssl",
+            "dgst",
+            "-sha256",
+            "-verify",
+            str(tmp_path / "pub.pem"),
+            "-signature",
+            str(tmp_path / "sig.der"),
+            str(tmp_path / "export.bin"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Verified OK" in result.stdout

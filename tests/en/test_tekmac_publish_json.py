@@ -1,6 +1,8 @@
 """The tekmac HMAC against Google's vectors, and publish-API key parsing."""
 
 import base64
+import hmac as _hmac
+from hashlib import sha256
 
 import pytest
 from hypothesis import given
@@ -30,9 +32,6 @@ def test_hmac_vectors(case: dict[str, object]) -> None:
 def test_alternate_form_refused_when_a_risk_is_set() -> None:
     case = HMAC_VECTORS["cases"][0]
     keys = parse_key_list(case["keys"])
-    import hmac as _hmac
-    from hashlib import sha256
-
     alternate = _hmac.digest(SECRET, tekmac.cleartext(keys, with_risk=False).encode(), sha256)
     assert not tekmac.matches(SECRET, keys, alternate)
     assert not tekmac.matches(b"other secret", keys, tekmac.compute(SECRET, keys))
@@ -44,8 +43,16 @@ def test_publish_body_and_bare_list_are_both_accepted() -> None:
 
 
 def test_defaults_and_extensions() -> None:
-    (key,) = parse_key_list([{"key": "z2Cx9hdz2SlxZ8GEgqTYpA==", "rollingStartNumber": 144,
-                              "reportType": "likely", "daysSinceOnsetOfSymptoms": -2}])
+    (key,) = parse_key_list(
+        [
+            {
+                "key": "z2Cx9hdz2SlxZ8GEgqTYpA==",
+                "rollingStartNumber": 144,
+                "reportType": "likely",
+                "daysSinceOnsetOfSymptoms": -2,
+            }
+        ]
+    )
     assert key.rolling_period == 144
     assert key.transmission_risk_level == 0
     assert key.report_type is ReportType.CONFIRMED_CLINICAL_DIAGNOSIS
@@ -62,12 +69,18 @@ def test_defaults_and_extensions() -> None:
         ([{"key": "!!", "rollingStartNumber": 1}], "temporaryExposureKeys[0].key"),
         ([{"key": "AAAA", "rollingStartNumber": 1}], "temporaryExposureKeys[0].key"),
         ([{"key": "z2Cx9hdz2SlxZ8GEgqTYpA=="}], "temporaryExposureKeys[0].rollingStartNumber"),
-        ([{"key": "z2Cx9hdz2SlxZ8GEgqTYpA==", "rollingStartNumber": True}],
-         "temporaryExposureKeys[0].rollingStartNumber"),
-        ([{"key": "z2Cx9hdz2SlxZ8GEgqTYpA==", "rollingStartNumber": 1, "rollingPeriod": 145}],
-         "temporaryExposureKeys[0]"),
-        ([{"key": "z2Cx9hdz2SlxZ8GEgqTYpA==", "rollingStartNumber": 1, "reportType": "x"}],
-         "temporaryExposureKeys[0].reportType"),
+        (
+            [{"key": "z2Cx9hdz2SlxZ8GEgqTYpA==", "rollingStartNumber": True}],
+            "temporaryExposureKeys[0].rollingStartNumber",
+        ),
+        (
+            [{"key": "z2Cx9hdz2SlxZ8GEgqTYpA==", "rollingStartNumber": 1, "rollingPeriod": 145}],
+            "temporaryExposureKeys[0]",
+        ),
+        (
+            [{"key": "z2Cx9hdz2SlxZ8GEgqTYpA==", "rollingStartNumber": 1, "reportType": "x"}],
+            "temporaryExposureKeys[0].reportType",
+        ),
     ],
 )
 def test_bad_keys_name_their_field(document: object, field: str) -> None:
@@ -76,12 +89,27 @@ def test_bad_keys_name_their_field(document: object, field: str) -> None:
     assert info.value.field == field
 
 
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(),
-                    lambda inner: st.lists(inner, max_size=3)
-                    | st.dictionaries(st.sampled_from(["key", "rollingStartNumber",
-                                                       "rollingPeriod", "transmissionRisk",
-                                                       "temporaryExposureKeys"]), inner,
-                                      max_size=4)))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(),
+        lambda inner: (
+            st.lists(inner, max_size=3)
+            | st.dictionaries(
+                st.sampled_from(
+                    [
+                        "key",
+                        "rollingStartNumber",
+                        "rollingPeriod",
+                        "transmissionRisk",
+                        "temporaryExposureKeys",
+                    ]
+                ),
+                inner,
+                max_size=4,
+            )
+        ),
+    )
+)
 def test_arbitrary_json_gives_our_error_or_keys(document: object) -> None:
     try:
         keys = parse_key_list(document)

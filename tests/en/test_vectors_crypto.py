@@ -20,8 +20,9 @@ METADATA = bytes.fromhex(PUBLISHED["ble_metadata"])
 
 
 def test_interval_number_of_key_generation_time() -> None:
-    assert en_interval_number(PUBLISHED["key_generation_unix_seconds"]) == (
-        PUBLISHED["en_interval_number"]
+    assert (
+        en_interval_number(PUBLISHED["key_generation_unix_seconds"])
+        == (PUBLISHED["en_interval_number"])
     )
     assert rolling_start(PUBLISHED["en_interval_number"]) == PUBLISHED["en_interval_number"]
     assert len(VECTORS["intervals"]) == PUBLISHED["rolling_period"]

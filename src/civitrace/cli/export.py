@@ -24,8 +24,9 @@ app = typer.Typer(help="Signed key export files (export.bin + export.sig).", no_
 
 @app.command()
 def build(
-    keys_file: Annotated[Path, typer.Argument(metavar="KEYS.json",
-                                              help="Publish-API body or list of keys.")],
+    keys_file: Annotated[
+        Path, typer.Argument(metavar="KEYS.json", help="Publish-API body or list of keys.")
+    ],
     signing_key: Annotated[Path, typer.Option(help="ECDSA P-256 private key (PEM).")],
     region: Annotated[str, typer.Option(help="Region code written into the export.")],
     out: Annotated[Path, typer.Option(help="Where to write the export zip.")],

@@ -25,3 +25,7 @@ class SigningKeyError(ENError):
 
 class ConfigError(ENError, ValueError):
     """A matching or risk-scoring configuration value is out of its allowed range."""
+
+
+class ExposureDataError(ENError, ValueError):
+    """Exposure data (a scan instance, a window, a scan log) holds a value out of its range."""

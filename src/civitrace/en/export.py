@@ -235,8 +235,9 @@ def decode_signature_list(data: bytes) -> tuple[Signature, ...]:
     )
 
 
-def sign_export_bin(export_bin: bytes, signers: Sequence[ExportSigner], batch_num: int = 1,
-                    batch_size: int = 1) -> tuple[Signature, ...]:
+def sign_export_bin(
+    export_bin: bytes, signers: Sequence[ExportSigner], batch_num: int = 1, batch_size: int = 1
+) -> tuple[Signature, ...]:
     """One DER ECDSA signature over the whole ``export.bin`` per signer."""
     return tuple(
         Signature(s.info, _primitives.ecdsa_sign(s.private_key, export_bin), batch_num, batch_size)
@@ -304,8 +305,16 @@ def read_export_zip(data: bytes) -> ExportFile:
             export_sig = _read_entry(archive, EXPORT_SIG_NAME)
     except ExportFormatError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError,
-            NotImplementedError, RuntimeError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        ValueError,
+        NotImplementedError,
+        RuntimeError,
+    ) as exc:
         raise ExportFormatError(f"not a valid export zip: {exc}") from exc
     return ExportFile(decode_export_bin(export_bin), export_bin, decode_signature_list(export_sig))
 

@@ -44,7 +44,7 @@ proto: install ## Regenerate the protobuf code from tests/vectors/export.proto
 
 proto-check: ## Fail if the checked-in protobuf code differs from what the schema generates
 	@tmp=$$(mktemp -d) && \
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m grpc_tools.protoc -Itests/vectors --python_out=$$tmp --mypy_out=$$tmp $(PROTO_SRC) >/dev/null && \
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m grpc_tools.protoc -Itests/vectors --python_out=$$tmp --mypy_out=$$tmp $(PROTO_SRC) >/dev/null 2>&1 && \
 	diff -q $$tmp/export_pb2.py $(PROTO_OUT)/export_pb2.py >/dev/null && \
 	diff -q $$tmp/export_pb2.pyi $(PROTO_OUT)/export_pb2.pyi >/dev/null || \
 	{ echo "protobuf code is stale: run 'make proto'"; rm -rf $$tmp; exit 1; }; rm -rf $$tmp

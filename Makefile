@@ -1,4 +1,5 @@
 # The front door: every developer task and CI go through these targets.
+SHELL  := /bin/bash
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -16,8 +17,8 @@ install: $(STAMP) ## Create .venv and install civitrace with its dev tools (quic
 
 $(STAMP): pyproject.toml setup.py src/civitrace/en/_native.c
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	set -o pipefail; { $(BIN)/python -m pip install --quiet --upgrade pip && \
+	  $(BIN)/python -m pip install --quiet -e '.[dev]'; } 2>&1 | { grep -v '^WARNING: Location' || true; }
 	@touch $@
 
 run: install ## Run the platform demo on SQLite and print what it did

@@ -4,8 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.install.stamp
-PROTO_SRC := tests/vectors/export.proto
-PROTO_OUT := src/civitrace/en/proto
+PROTOS := en/export presence/presence  # package/schema: tests/vectors/SCHEMA.proto -> src/civitrace/PACKAGE/proto/
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint bench bench-quick proto proto-check clean
@@ -40,15 +39,22 @@ bench: install ## Run every benchmark (full size)
 bench-quick: install ## Run every benchmark in quick mode
 	$(BIN)/python bench/matching.py --quick
 
-proto: install ## Regenerate the protobuf code from tests/vectors/export.proto
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m grpc_tools.protoc -Itests/vectors --python_out=$(PROTO_OUT) --mypy_out=$(PROTO_OUT) $(PROTO_SRC)
+proto: install ## Regenerate the protobuf code from the schemas in tests/vectors/
+	@for spec in $(PROTOS); do pkg=$${spec%%/*}; schema=$${spec#*/}; \
+	  PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m grpc_tools.protoc -Itests/vectors \
+	    --python_out=src/civitrace/$$pkg/proto --mypy_out=src/civitrace/$$pkg/proto \
+	    tests/vectors/$$schema.proto >/dev/null 2>&1 || exit 1; done
 
-proto-check: ## Fail if the checked-in protobuf code differs from what the schema generates
-	@tmp=$$(mktemp -d) && \
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m grpc_tools.protoc -Itests/vectors --python_out=$$tmp --mypy_out=$$tmp $(PROTO_SRC) >/dev/null 2>&1 && \
-	diff -q $$tmp/export_pb2.py $(PROTO_OUT)/export_pb2.py >/dev/null && \
-	diff -q $$tmp/export_pb2.pyi $(PROTO_OUT)/export_pb2.pyi >/dev/null || \
-	{ echo "protobuf code is stale: run 'make proto'"; rm -rf $$tmp; exit 1; }; rm -rf $$tmp
+proto-check: ## Fail if the checked-in protobuf code differs from what the schemas generate
+	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
+	for spec in $(PROTOS); do pkg=$${spec%%/*}; schema=$${spec#*/}; \
+	  PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m grpc_tools.protoc -Itests/vectors \
+	    --python_out=$$tmp --mypy_out=$$tmp tests/vectors/$$schema.proto >/dev/null 2>&1 || exit 1; \
+	  for ext in py pyi; do \
+	    diff -q $$tmp/$${schema}_pb2.$$ext src/civitrace/$$pkg/proto/$${schema}_pb2.$$ext >/dev/null || \
+	    { echo "protobuf code for $$schema.proto is stale: run 'make proto'"; exit 1; }; \
+	  done; \
+	done
 
 clean: ## Remove the virtual environment and build artefacts
 	rm -rf $(VENV) build src/*.egg-info src/civitrace/en/_native*.so .pytest_cache .mypy_cache .ruff_cache

@@ -6,7 +6,7 @@ Errors are turned into a one-line message and a non-zero exit in exactly one pla
 
 import typer
 
-from civitrace.cli import client, demo, en, export
+from civitrace.cli import client, demo, en, export, presence, venue
 from civitrace.cli._output import fail
 from civitrace.errors import CivitraceError
 
@@ -20,6 +20,8 @@ app = typer.Typer(
 app.add_typer(en.app, name="en")
 app.add_typer(export.app, name="export")
 app.add_typer(client.app, name="client")
+app.add_typer(presence.app, name="presence")
+app.add_typer(venue.app, name="venue")
 app.command(name="demo")(demo.run)
 
 

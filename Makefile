@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.install.stamp
 PROTOS := en/export presence/presence  # package/schema: tests/vectors/SCHEMA.proto -> src/civitrace/PACKAGE/proto/
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint bench bench-quick proto proto-check clean
+.PHONY: help install run test lint bench bench-deps bench-quick proto proto-check clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -33,11 +33,16 @@ lint: install proto-check ## ruff and mypy --strict on src/
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
 
-bench: install ## Run every benchmark (full size)
-	$(BIN)/python bench/matching.py
+BENCHES := matching dp sim
 
-bench-quick: install ## Run every benchmark in quick mode
-	$(BIN)/python bench/matching.py --quick
+bench-deps: install
+	@set -o pipefail; $(BIN)/python -m pip install --quiet -e '.[dev,bench]' 2>&1 | { grep -v '^WARNING: Location' || true; }
+
+bench: bench-deps ## Run every benchmark (full size); each prints one JSON line last
+	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py || exit 1; done
+
+bench-quick: bench-deps ## Run every benchmark in quick mode
+	@for b in $(BENCHES); do echo "== bench/$$b.py --quick"; $(BIN)/python bench/$$b.py --quick || exit 1; done
 
 proto: install ## Regenerate the protobuf code from the schemas in tests/vectors/
 	@for spec in $(PROTOS); do pkg=$${spec%%/*}; schema=$${spec#*/}; \

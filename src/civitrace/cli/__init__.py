@@ -6,7 +6,7 @@ Errors are turned into a one-line message and a non-zero exit in exactly one pla
 
 import typer
 
-from civitrace.cli import client, demo, en, export, presence, stats, venue
+from civitrace.cli import client, demo, en, export, presence, sim, stats, venue
 from civitrace.cli._output import fail
 from civitrace.errors import CivitraceError
 
@@ -23,6 +23,7 @@ app.add_typer(client.app, name="client")
 app.add_typer(presence.app, name="presence")
 app.add_typer(venue.app, name="venue")
 app.add_typer(stats.app, name="stats")
+app.add_typer(sim.app, name="sim")
 app.command(name="demo")(demo.run)
 
 

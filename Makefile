@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.install.stamp
 PROTOS := en/export presence/presence  # package/schema: tests/vectors/SCHEMA.proto -> src/civitrace/PACKAGE/proto/
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint bench bench-deps bench-quick proto proto-check clean
+.PHONY: help install run demo test lint bench bench-deps bench-quick proto proto-check clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -20,7 +20,10 @@ $(STAMP): pyproject.toml setup.py src/civitrace/en/_native.c
 	  $(BIN)/python -m pip install --quiet -e '.[dev]'; } 2>&1 | { grep -v '^WARNING: Location' || true; }
 	@touch $@
 
-run: install ## Run the platform demo on SQLite and print what it did
+run: install ## Serve the platform on SQLite with demo data; prints its URLs and demo.json
+	$(BIN)/civitrace serve --demo --data-dir var/demo
+
+demo: install ## Run the two-phones story end to end and print what happened
 	$(BIN)/civitrace demo
 
 test: lint ## Lint, then run the whole test suite
@@ -33,7 +36,7 @@ lint: install proto-check ## ruff and mypy --strict on src/
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
 
-BENCHES := matching dp sim
+BENCHES := matching dp export sim
 
 bench-deps: install
 	@set -o pipefail; $(BIN)/python -m pip install --quiet -e '.[dev,bench]' 2>&1 | { grep -v '^WARNING: Location' || true; }

@@ -6,7 +6,7 @@ Errors are turned into a one-line message and a non-zero exit in exactly one pla
 
 import typer
 
-from civitrace.cli import client, demo, en, export, presence, sim, stats, venue
+from civitrace.cli import admin, client, demo, en, export, jobs, presence, serve, sim, stats, venue
 from civitrace.cli._output import fail
 from civitrace.errors import CivitraceError
 
@@ -24,6 +24,10 @@ app.add_typer(presence.app, name="presence")
 app.add_typer(venue.app, name="venue")
 app.add_typer(stats.app, name="stats")
 app.add_typer(sim.app, name="sim")
+app.add_typer(jobs.retention_app, name="retention")
+app.add_typer(jobs.federation_app, name="federation")
+app.add_typer(admin.app, name="admin")
+app.command(name="serve")(serve.run)
 app.command(name="demo")(demo.run)
 
 
@@ -32,7 +36,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv)  # Typer itself reports usage errors (exit 2) and calls sys.exit
     except CivitraceError as exc:
-        fail(str(exc))
+        fail(str(exc), getattr(exc, "exit_code", 1))
     except OSError as exc:
         where = f": {exc.filename}" if exc.filename else ""
         fail(f"{exc.strerror or exc}{where}")

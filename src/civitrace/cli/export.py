@@ -1,10 +1,15 @@
 """``civitrace export``: build, verify and sign GAEN key export files."""
 
 import base64
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy.orm import Session
 
 from civitrace.cli._output import CliError, print_json, read_bytes, read_json
 from civitrace.en import _primitives
@@ -18,6 +23,13 @@ from civitrace.en.export import (
     verify_export,
 )
 from civitrace.en.publish_json import exposure_key_to_json, parse_key_list
+from civitrace.server.db import session_factory
+from civitrace.server.exports.batcher import ExportBatcher
+from civitrace.server.exports.signing import create_signing_key, list_signing_keys, set_active
+from civitrace.server.exports.storage import open_storage
+from civitrace.server.keyring import ServerSecrets
+from civitrace.server.runtime import open_database, server_settings
+from civitrace.server.settings import Settings
 
 app = typer.Typer(help="Signed key export files (export.bin + export.sig).", no_args_is_help=True)
 
@@ -97,3 +109,143 @@ def keygen(
     out.write_bytes(_primitives.private_key_pem(key))
     public_out.write_bytes(_primitives.public_key_pem(key.public_key()))
     print(f"wrote {out} (private, mode 600) and {public_out} (public)")
+
+
+# --- server side: the batcher and its signing keys ---------------------------------------------
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL (default: $CIVITRACE_DATABASE_URL, else SQLite)."),
+]
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option(help="Data directory: secrets, exports (default: $CIVITRACE_DATA_DIR)."),
+]
+
+keys_app = typer.Typer(help="Export signing keys (encrypted at rest).", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@contextmanager
+def _session(db: str | None, data_dir: Path | None) -> Iterator[tuple[Settings, Session]]:
+    """Settings (flags over environment) and a session on a database at the newest schema."""
+    settings = server_settings(db, data_dir)
+    with open_database(settings) as engine, session_factory(engine)() as session:
+        yield settings, session
+
+
+def _parse_until(value: str | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise CliError(f"--until: {value!r} is not an ISO-8601 date-time") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@app.command()
+def run(
+    until: Annotated[
+        str | None, typer.Option(help="Build windows ending before this (ISO-8601; default now).")
+    ] = None,
+    db: DbOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Build, sign and publish every pending export window of every region."""
+
+    moment = _parse_until(until)
+    if moment > datetime.now(UTC):
+        print(
+            "warning: --until is in the future; keys arriving later in windows built now "
+            "will not be exported",
+            file=sys.stderr,
+        )
+    settings = server_settings(db, data_dir)
+    with open_database(settings) as engine:
+        batcher = ExportBatcher(
+            engine,
+            open_storage(settings.exports, settings.data_dir),
+            settings.exports,
+            ServerSecrets.load(settings.data_dir).kek,
+        )
+        built = batcher.run(moment)
+    for batch in built:
+        print(
+            f"{batch.region} {batch.start.isoformat()} {batch.end.isoformat()} "
+            f"keys={batch.key_count} padding={batch.padding_count} "
+            f"revised={batch.revised_key_count} files={','.join(batch.files)}"
+        )
+    print(f"built {len(built)} batches, {sum(len(b.files) for b in built)} files")
+
+
+@keys_app.command("create")
+def keys_create(
+    key_id: Annotated[str, typer.Option(help="verification_key_id (e.g. the MCC, '310').")],
+    key_version: Annotated[str, typer.Option(help="verification_key_version.")] = "v1",
+    import_pem: Annotated[
+        Path | None, typer.Option(help="Import this P-256 private key (PEM) instead of generating.")
+    ] = None,
+    inactive: Annotated[bool, typer.Option(help="Store it without signing with it yet.")] = False,
+    db: DbOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Create an export signing key; prints its public key (PEM) to register with devices."""
+
+    pem = read_bytes(import_pem, "--import-pem") if import_pem is not None else None
+    with _session(db, data_dir) as (settings, session):
+        kek = ServerSecrets.load(settings.data_dir).kek
+        row = create_signing_key(
+            session, kek, key_id, key_version, private_key_pem=pem, active=not inactive
+        )
+        session.commit()
+        print(row.public_key_pem, end="")
+
+
+def _set_active(
+    key_id: str, key_version: str, active: bool, db: str | None, dd: Path | None
+) -> None:
+    with _session(db, dd) as (_, session):
+        set_active(session, key_id, key_version, active)
+        session.commit()
+    print(f"export signing key {key_id!r} {key_version!r} {'active' if active else 'inactive'}")
+
+
+@keys_app.command("activate")
+def keys_activate(
+    key_id: Annotated[str, typer.Option(help="verification_key_id.")],
+    key_version: Annotated[str, typer.Option(help="verification_key_version.")],
+    db: DbOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Sign new files with this key too (rotation: activate the new one first)."""
+    _set_active(key_id, key_version, True, db, data_dir)
+
+
+@keys_app.command("deactivate")
+def keys_deactivate(
+    key_id: Annotated[str, typer.Option(help="verification_key_id.")],
+    key_version: Annotated[str, typer.Option(help="verification_key_version.")],
+    db: DbOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Stop signing new files with this key."""
+    _set_active(key_id, key_version, False, db, data_dir)
+
+
+@keys_app.command("list")
+def keys_list(db: DbOption = None, data_dir: DataDirOption = None) -> None:
+    """Every export signing key as JSON: id, version, active, created, public key."""
+    with _session(db, data_dir) as (_, session):
+        print_json(
+            [
+                {
+                    "keyId": row.key_id,
+                    "keyVersion": row.key_version,
+                    "active": row.active,
+                    "createdAt": row.created_at.isoformat(),
+                    "publicKeyPem": row.public_key_pem,
+                }
+                for row in list_signing_keys(session)
+            ]
+        )

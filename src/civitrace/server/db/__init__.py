@@ -1,0 +1,16 @@
+"""Storage of the server: models, engines and sessions, migrations."""
+
+from civitrace.server.db import export_models as export_models  # registers the export tables
+from civitrace.server.db import federation_models as federation_models  # the federation tables
+from civitrace.server.db.engine import make_engine, session_factory
+from civitrace.server.db.migrate import current_revision, head_revision, migrate
+from civitrace.server.db.models import Base
+
+__all__ = [
+    "Base",
+    "current_revision",
+    "head_revision",
+    "make_engine",
+    "migrate",
+    "session_factory",
+]

@@ -7,10 +7,7 @@ on stdout so scripts can capture it; listings show only its non-secret prefix.
 """
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -20,15 +17,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from civitrace.cli._output import CliError
+from civitrace.cli._server import DataDirOption, DbOption, server_session
 from civitrace.server.apikeys import create_api_key
 from civitrace.server.authorities import create_health_authority
-from civitrace.server.db import current_revision, session_factory
+from civitrace.server.db import current_revision
 from civitrace.server.db.models import ApiKey, ApiKeyType, HealthAuthority, SigningKey
 from civitrace.server.db.models import SigningKeyPurpose as Purpose
 from civitrace.server.exports.config import check_region
 from civitrace.server.keyring import ServerSecrets, SigningKeyRing
 from civitrace.server.runtime import open_database, redacted_url, server_settings
-from civitrace.server.settings import Settings
 
 app = typer.Typer(
     help="Manage health authorities, API keys and signing keys.", no_args_is_help=True
@@ -42,24 +39,9 @@ app.add_typer(authority_app, name="authority")
 app.add_typer(apikey_app, name="api-key")
 app.add_typer(signing_app, name="signing-key")
 
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL (default: $CIVITRACE_DATABASE_URL, else SQLite)."),
-]
-DataDirOption = Annotated[
-    Path | None,
-    typer.Option(help="Data directory: secrets, exports (default: $CIVITRACE_DATA_DIR)."),
-]
 AuthorityOption = Annotated[
     str, typer.Option("--authority", help="Health authority: its name or numeric id.")
 ]
-
-
-@contextmanager
-def _session(db: str | None, data_dir: Path | None) -> Iterator[tuple[Settings, Session]]:
-    settings = server_settings(db, data_dir)
-    with open_database(settings) as engine, session_factory(engine)() as session:
-        yield settings, session
 
 
 def _console() -> Console:
@@ -130,7 +112,7 @@ def authority_create(
     issuer, audience = _check_text(issuer, "--issuer"), _check_text(audience, "--audience")
     if len(name) > 200:
         raise CliError("--name: must be at most 200 characters")
-    with _session(db, data_dir) as (settings, session):
+    with server_session(db, data_dir) as (settings, session):
         if session.scalars(
             select(HealthAuthority).where(HealthAuthority.name == name.strip())
         ).first():
@@ -150,7 +132,7 @@ def authority_create(
 @authority_app.command("list")
 def authority_list(db: DbOption = None, data_dir: DataDirOption = None) -> None:
     """Every health authority with its regions, certificate issuer and audience."""
-    with _session(db, data_dir) as (_settings, session):
+    with server_session(db, data_dir) as (_settings, session):
         table = Table(title="Health authorities")
         for column in ("id", "name", "regions", "issuer (iss)", "audience (aud)", "created"):
             table.add_column(column)
@@ -182,7 +164,7 @@ def authority_update(
     issuer, audience = _check_text(issuer, "--issuer"), _check_text(audience, "--audience")
     if regions is None and issuer is None and audience is None:
         raise CliError("nothing to change: give --region, --issuer or --audience")
-    with _session(db, data_dir) as (_settings, session):
+    with server_session(db, data_dir) as (_settings, session):
         row = _find_authority(session, authority)
         if regions is not None:
             row.regions = ",".join(regions)
@@ -221,7 +203,7 @@ def apikey_create(
     kind = _key_type(key_type)
     label = _check_text(name, "--name")
     assert label is not None
-    with _session(db, data_dir) as (_settings, session):
+    with server_session(db, data_dir) as (_settings, session):
         row = _find_authority(session, authority)
         issued = create_api_key(session, row, kind, label)
         session.commit()
@@ -243,7 +225,7 @@ def apikey_list(
     data_dir: DataDirOption = None,
 ) -> None:
     """API keys by prefix (the secret part is never stored or shown)."""
-    with _session(db, data_dir) as (_settings, session):
+    with server_session(db, data_dir) as (_settings, session):
         query = select(ApiKey, HealthAuthority.name).join(
             HealthAuthority, HealthAuthority.id == ApiKey.health_authority_id
         )
@@ -274,7 +256,7 @@ def apikey_revoke(
 ) -> None:
     """Revoke an API key: every request with it answers 401 from now on."""
     wanted = prefix.strip().split(".", 1)[0]
-    with _session(db, data_dir) as (_settings, session):
+    with server_session(db, data_dir) as (_settings, session):
         row = session.scalars(select(ApiKey).where(ApiKey.prefix == wanted)).one_or_none()
         if row is None:
             raise CliError(f"PREFIX: no API key {wanted!r}")
@@ -304,7 +286,7 @@ def signing_rotate(
 ) -> None:
     """Create a new active version; the previous one keeps verifying until retired."""
     kind = _purpose(purpose)
-    with _session(db, data_dir) as (settings, session):
+    with server_session(db, data_dir) as (settings, session):
         ring = SigningKeyRing(ServerSecrets.load(settings.data_dir).kek)
         row = ring.create(session, kind)
         session.commit()
@@ -321,7 +303,7 @@ def signing_list(
 ) -> None:
     """Every version: kid, purpose, active, created, retired."""
     kind = _purpose(purpose) if purpose is not None else None
-    with _session(db, data_dir) as (_settings, session):
+    with server_session(db, data_dir) as (_settings, session):
         query = select(SigningKey).order_by(SigningKey.purpose, SigningKey.created_at)
         if kind is not None:
             query = query.where(SigningKey.purpose == kind.value)
@@ -346,7 +328,7 @@ def signing_retire(
     data_dir: DataDirOption = None,
 ) -> None:
     """Stop trusting an old version: what it signed no longer verifies."""
-    with _session(db, data_dir) as (settings, session):
+    with server_session(db, data_dir) as (settings, session):
         ring = SigningKeyRing(ServerSecrets.load(settings.data_dir).kek)
         ring.retire(session, kid)
         session.commit()

@@ -2,16 +2,14 @@
 
 import base64
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy.orm import Session
 
 from civitrace.cli._output import CliError, print_json, read_bytes, read_json
+from civitrace.cli._server import DataDirOption, DbOption, server_session
 from civitrace.en import _primitives
 from civitrace.en.constants import INTERVAL_SECONDS
 from civitrace.en.export import (
@@ -23,13 +21,11 @@ from civitrace.en.export import (
     verify_export,
 )
 from civitrace.en.publish_json import exposure_key_to_json, parse_key_list
-from civitrace.server.db import session_factory
 from civitrace.server.exports.batcher import ExportBatcher
 from civitrace.server.exports.signing import create_signing_key, list_signing_keys, set_active
 from civitrace.server.exports.storage import open_storage
 from civitrace.server.keyring import ServerSecrets
 from civitrace.server.runtime import open_database, server_settings
-from civitrace.server.settings import Settings
 
 app = typer.Typer(help="Signed key export files (export.bin + export.sig).", no_args_is_help=True)
 
@@ -113,25 +109,9 @@ def keygen(
 
 # --- server side: the batcher and its signing keys ---------------------------------------------
 
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL (default: $CIVITRACE_DATABASE_URL, else SQLite)."),
-]
-DataDirOption = Annotated[
-    Path | None,
-    typer.Option(help="Data directory: secrets, exports (default: $CIVITRACE_DATA_DIR)."),
-]
 
 keys_app = typer.Typer(help="Export signing keys (encrypted at rest).", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
-
-
-@contextmanager
-def _session(db: str | None, data_dir: Path | None) -> Iterator[tuple[Settings, Session]]:
-    """Settings (flags over environment) and a session on a database at the newest schema."""
-    settings = server_settings(db, data_dir)
-    with open_database(settings) as engine, session_factory(engine)() as session:
-        yield settings, session
 
 
 def _parse_until(value: str | None) -> datetime:
@@ -193,7 +173,7 @@ def keys_create(
     """Create an export signing key; prints its public key (PEM) to register with devices."""
 
     pem = read_bytes(import_pem, "--import-pem") if import_pem is not None else None
-    with _session(db, data_dir) as (settings, session):
+    with server_session(db, data_dir) as (settings, session):
         kek = ServerSecrets.load(settings.data_dir).kek
         row = create_signing_key(
             session, kek, key_id, key_version, private_key_pem=pem, active=not inactive
@@ -205,7 +185,7 @@ def keys_create(
 def _set_active(
     key_id: str, key_version: str, active: bool, db: str | None, dd: Path | None
 ) -> None:
-    with _session(db, dd) as (_, session):
+    with server_session(db, dd) as (_, session):
         set_active(session, key_id, key_version, active)
         session.commit()
     print(f"export signing key {key_id!r} {key_version!r} {'active' if active else 'inactive'}")
@@ -236,7 +216,7 @@ def keys_deactivate(
 @keys_app.command("list")
 def keys_list(db: DbOption = None, data_dir: DataDirOption = None) -> None:
     """Every export signing key as JSON: id, version, active, created, public key."""
-    with _session(db, data_dir) as (_, session):
+    with server_session(db, data_dir) as (_, session):
         print_json(
             [
                 {

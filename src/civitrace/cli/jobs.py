@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from civitrace.cli._output import CliError, fail, print_json, read_bytes
-from civitrace.server.db import session_factory
+from civitrace.cli._server import DataDirOption, DbOption, server_session
 from civitrace.server.exports.storage import open_storage
 from civitrace.server.federation.peers import create_grant, create_peer, list_grants, list_peers
 from civitrace.server.federation.peers import revoke_grant as _revoke_grant
@@ -37,14 +37,6 @@ peer_app = typer.Typer(help="Instances this one pulls keys from.", no_args_is_he
 federation_app.add_typer(grant_app, name="grant")
 federation_app.add_typer(peer_app, name="peer")
 
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL (default: $CIVITRACE_DATABASE_URL, else SQLite)."),
-]
-DataDirOption = Annotated[
-    Path | None,
-    typer.Option(help="Data directory: secrets, exports (default: $CIVITRACE_DATA_DIR)."),
-]
 RegionsOption = Annotated[str, typer.Option(help="Comma-separated region codes, e.g. 'DE,FR'.")]
 
 
@@ -127,9 +119,8 @@ def federation_pull(
 @federation_app.command("public-key")
 def federation_public_key(db: DbOption = None, data_dir: DataDirOption = None) -> None:
     """Print (creating it on first use) the public key peers verify responses with."""
-    settings = server_settings(db, data_dir)
-    kek = ServerSecrets.load(settings.data_dir).kek
-    with open_database(settings) as engine, session_factory(engine)() as session:
+    with server_session(db, data_dir) as (settings, session):
+        kek = ServerSecrets.load(settings.data_dir).kek
         row = ensure_signing_key(session, kek)
         session.commit()
         print(row.public_key_pem, end="")
@@ -138,9 +129,8 @@ def federation_public_key(db: DbOption = None, data_dir: DataDirOption = None) -
 @federation_app.command("rotate-key")
 def federation_rotate_key(db: DbOption = None, data_dir: DataDirOption = None) -> None:
     """Replace the response signing key; give peers the printed public key."""
-    settings = server_settings(db, data_dir)
-    kek = ServerSecrets.load(settings.data_dir).kek
-    with open_database(settings) as engine, session_factory(engine)() as session:
+    with server_session(db, data_dir) as (settings, session):
+        kek = ServerSecrets.load(settings.data_dir).kek
         row = create_signing_key(session, kek)
         session.commit()
         print(row.public_key_pem, end="")
@@ -157,9 +147,8 @@ def grant_add(
     data_dir: DataDirOption = None,
 ) -> None:
     """Allow a peer to pull keys of REGIONS; prints its credential (shown once) as JSON."""
-    settings = server_settings(db, data_dir)
-    kek = ServerSecrets.load(settings.data_dir).kek
-    with open_database(settings) as engine, session_factory(engine)() as session:
+    with server_session(db, data_dir) as (settings, session):
+        kek = ServerSecrets.load(settings.data_dir).kek
         issued = create_grant(session, name, _regions(regions), only_travelers=only_travelers)
         key = ensure_signing_key(session, kek)
         session.commit()
@@ -177,8 +166,7 @@ def grant_add(
 @grant_app.command("list")
 def grant_list(db: DbOption = None, data_dir: DataDirOption = None) -> None:
     """Every grant as JSON (never a credential)."""
-    settings = server_settings(db, data_dir)
-    with open_database(settings) as engine, session_factory(engine)() as session:
+    with server_session(db, data_dir) as (_, session):
         print_json(
             [
                 {
@@ -201,8 +189,7 @@ def grant_revoke(
     data_dir: DataDirOption = None,
 ) -> None:
     """Refuse the grant's credential from now on."""
-    settings = server_settings(db, data_dir)
-    with open_database(settings) as engine, session_factory(engine)() as session:
+    with server_session(db, data_dir) as (_, session):
         _revoke_grant(session, name)
         session.commit()
     print(f"federation grant {name!r} revoked")
@@ -223,9 +210,8 @@ def peer_add(
     """Configure a peer to pull REGIONS from (its credential is stored encrypted)."""
     credential = read_bytes(credential_file, "--credential-file").decode("ascii", "replace")
     pem = read_bytes(public_key, "--public-key").decode("ascii", "replace")
-    settings = server_settings(db, data_dir)
-    kek = ServerSecrets.load(settings.data_dir).kek
-    with open_database(settings) as engine, session_factory(engine)() as session:
+    with server_session(db, data_dir) as (settings, session):
+        kek = ServerSecrets.load(settings.data_dir).kek
         row = create_peer(
             session,
             kek,
@@ -242,8 +228,7 @@ def peer_add(
 @peer_app.command("list")
 def peer_list(db: DbOption = None, data_dir: DataDirOption = None) -> None:
     """Every peer as JSON, with its cursor (never the credential)."""
-    settings = server_settings(db, data_dir)
-    with open_database(settings) as engine, session_factory(engine)() as session:
+    with server_session(db, data_dir) as (_, session):
         print(
             json.dumps(
                 [

@@ -36,7 +36,7 @@ lint: install proto-check ## ruff and mypy --strict on src/
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
 
-BENCHES := matching dp export sim
+BENCHES := matching dp export publish sim
 
 bench-deps: install
 	@set -o pipefail; $(BIN)/python -m pip install --quiet -e '.[dev,bench]' 2>&1 | { grep -v '^WARNING: Location' || true; }

@@ -200,6 +200,15 @@ def describe_validation_errors(errors: Sequence[Any]) -> str:
     return "; ".join(parts) or "body: is invalid"
 
 
+def _undecodable_body(cause: BaseException) -> str:
+    """What a body that FastAPI could not decode as JSON (for a reason other than syntax) is."""
+    if isinstance(cause, UnicodeDecodeError):
+        return "body: is not valid JSON (not UTF-8 text)"
+    if isinstance(cause, RecursionError):
+        return "body: is not valid JSON (nested too deeply)"
+    return "body: is not valid JSON"
+
+
 def publish_error_body(message: str, code: str) -> dict[str, Any]:
     """The error fields of Google's ``PublishResponse``."""
     return {"error": message, "code": code}
@@ -239,14 +248,20 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, ApiError)
         return _respond(request, exc.status, exc.message, exc.code, **exc.headers)
 
-    async def on_validation_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, RequestValidationError)
+    def unparsable(request: Request, message: str) -> Response:
         route = getattr(request.scope.get("route"), "path", request.url.path)
         code = UNPARSABLE_CODE_BY_ROUTE.get(route, UnparsableRequestError.code)
-        return _respond(request, 400, describe_validation_errors(exc.errors()), code)
+        return _respond(request, 400, message, code)
+
+    async def on_validation_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        return unparsable(request, describe_validation_errors(exc.errors()))
 
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 400 and exc.__cause__ is not None:
+            # FastAPI's generic "There was an error parsing the body": say what is wrong
+            return unparsable(request, _undecodable_body(exc.__cause__))
         code = _HTTP_CODES.get(exc.status_code, "unparsable_request")
         if request.url.path.startswith(PUBLISH_PREFIX):
             code = PublishError.code

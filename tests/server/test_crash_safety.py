@@ -31,7 +31,6 @@ import signal
 import subprocess
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -40,17 +39,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
-from sqlalchemy import make_url
 
 from civitrace.en import tekmac
 from civitrace.en.constants import TEK_ROLLING_PERIOD
 from civitrace.en.export import VerificationKey, verify_export
 from civitrace.en.intervals import utc_day
 from civitrace.en.keys import TemporaryExposureKey
-from tests.conftest import require
-from tests.server.conftest import POSTGRES_URL, _admin_dsn, _postgres_available
 from tests.server.test_e2e_http import (
     Server,
     _child_env,
@@ -58,6 +53,7 @@ from tests.server.test_e2e_http import (
     _run,
     _wait_healthy,
     civitrace_command,
+    empty_database,
 )
 
 pytestmark = pytest.mark.slow
@@ -73,19 +69,8 @@ MISSING_REVISION_TOKEN = "missing_revision_token"
 
 @pytest.fixture(params=["postgresql", "sqlite"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database (``serve`` migrates it): a fresh PostgreSQL one, or a SQLite file."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'crash.sqlite3'}"
-        return
-    require(_postgres_available(), f"PostgreSQL at {POSTGRES_URL}")
-    name = f"civitrace_crash_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(_admin_dsn(POSTGRES_URL), autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(_admin_dsn(POSTGRES_URL), autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with empty_database(request.param, tmp_path, "crash") as url:
+        yield url
 
 
 def _start(env: dict[str, str], data_dir: Path, port: int, logs: Path, run: int) -> Server:

@@ -17,6 +17,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -67,14 +68,15 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database (``serve`` migrates it): a SQLite file, or a fresh PostgreSQL one."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'e2e.sqlite3'}"
+@contextmanager
+def empty_database(kind: str, tmp_path: Path, label: str) -> Iterator[str]:
+    """An empty database for a ``serve`` subprocess (it migrates): a SQLite file, or a fresh
+    PostgreSQL database dropped afterwards (missing PostgreSQL fails in CI)."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path / f'{label}.sqlite3'}"
         return
     require(_postgres_available(), f"PostgreSQL at {POSTGRES_URL}")
-    name = f"civitrace_e2e_{uuid.uuid4().hex[:12]}"
+    name = f"civitrace_{label}_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(_admin_dsn(POSTGRES_URL), autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
@@ -82,6 +84,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     finally:
         with psycopg.connect(_admin_dsn(POSTGRES_URL), autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with empty_database(request.param, tmp_path, "e2e") as url:
+        yield url
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Posters: the PDF parses, the SVG's QR code is the URL's, the venue name is printed."""
+"""Posters: the PDF parses, the SVG's QR code is the URL's, the venue name is printed, bad
+choices are refused by name. Every script and language: ``test_poster_scripts.py``."""
 
 import re
 import xml.etree.ElementTree as ET
@@ -12,6 +13,8 @@ from civitrace.presence.payload import TraceLocationType, Venue
 from civitrace.presence.poster import (
     QR_BORDER_MODULES,
     Paper,
+    PosterGlyphError,
+    PosterLanguageError,
     qr_code,
     render_pdf,
     render_svg,
@@ -117,28 +120,34 @@ def test_write_poster_by_extension(shop: Venue, tmp_path: Path) -> None:
     [
         ([], "at least one language"),
         (["xx"], "no poster text for language 'xx'"),
-        (["ar"], "needs text shaping"),
-        (["zh-Hans"], "cannot draw"),
-        (["ko"], "cannot draw"),
-        (["en"] * 7, "at most 6"),
+        (["en", "ar", "en"], "chosen twice"),
+        (["en"] * 9, "at most 8"),
     ],
 )
-def test_unsupported_languages_are_refused(shop: Venue, languages: list[str], message: str) -> None:
-    with pytest.raises(PosterError, match=message):
+def test_bad_language_choices_are_refused(shop: Venue, languages: list[str], message: str) -> None:
+    with pytest.raises(PosterLanguageError, match=message):
         render_pdf(shop, languages, host=HOST)
-    with pytest.raises(PosterError, match=message):
+    with pytest.raises(PosterLanguageError, match=message):
         render_svg(shop, languages, host=HOST)
 
 
-def test_venue_name_the_font_cannot_draw_is_refused() -> None:
+@pytest.mark.parametrize(
+    ("description", "address", "subject"),
+    [
+        ("ร้านกาแฟ", "Main Street 1", "description"),  # Thai: no poster font has it
+        ("Unicorn Café", "🦄 Lane 1", "address"),
+    ],
+)
+def test_text_no_font_can_draw_is_refused(description: str, address: str, subject: str) -> None:
     venue = Venue.create(
-        "北京饭店",
-        "Main Street 1",
+        description,
+        address,
         type=TraceLocationType.PERMANENT_FOOD_SERVICE,
         default_check_in_length_minutes=30,
     )
-    with pytest.raises(PosterError, match="venue name"):
+    with pytest.raises(PosterGlyphError, match="no poster font can draw") as caught:
         render_svg(venue, ["en"], host=HOST)
+    assert caught.value.subject == subject
 
 
 def test_missing_font_is_a_clear_error(tmp_path: Path) -> None:

@@ -1,4 +1,6 @@
-"""``civitrace venue``: create venue check-in codes and print their posters, offline."""
+"""``civitrace venue``: create venue check-in codes and print their posters, offline, in any of
+the poster languages (every script: Arabic and Tamil shaped, Chinese and Korean in their own
+forms), as the venue page's poster endpoint does."""
 
 import datetime as dt
 import os
@@ -11,7 +13,8 @@ import typer
 from civitrace.cli._output import CliError
 from civitrace.presence.constants import DEFAULT_HOST, MAX_CHECK_IN_LENGTH_MINUTES
 from civitrace.presence.payload import TraceLocationType, Venue
-from civitrace.presence.poster import Paper, write_poster
+from civitrace.presence.poster import MAX_LANGUAGES, Paper, write_poster
+from civitrace.presence.poster_text import POSTER_TEXTS
 from civitrace.presence.url import check_in_url, host_of, parse_qr_text
 
 HOST_ENV = "CIVITRACE_CHECKIN_HOST"  # the host serving the check-in page
@@ -20,7 +23,12 @@ DEFAULT_PERMANENT_LENGTH = 60  # minutes of a stay when --length is not given
 app = typer.Typer(help="Venue QR codes and printable posters.", no_args_is_help=True)
 
 LangOption = Annotated[
-    str, typer.Option("--lang", help="Poster languages, comma-separated, e.g. en,de.")
+    str,
+    typer.Option(
+        "--lang",
+        help=f"Poster languages, comma-separated, at most {MAX_LANGUAGES}, e.g. en,ar,zh-Hant "
+        f"(available: {', '.join(POSTER_TEXTS)}).",
+    ),
 ]
 PaperOption = Annotated[Paper, typer.Option(help="Paper size.")]
 OutOption = Annotated[Path, typer.Option(help="Poster file: .pdf or .svg.")]

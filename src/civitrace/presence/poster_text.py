@@ -1,14 +1,17 @@
 # ruff: noqa: RUF001 - translations use their own scripts and punctuation
-"""The short explanation printed on venue posters, per language.
+"""The short explanation printed on venue posters, per language: the one source of these texts.
 
-Each entry says which script it is written in and whether that script needs text shaping
-(joining, reordering, right-to-left), which the poster renderer does not do. The renderer
-refuses such languages, and any text its font cannot draw, rather than print boxes or
-disconnected letters. Entries other than en, de, fr, es await review by native speakers.
+Each entry names the font face its script is set in (:class:`~civitrace.presence._fonts.Face`)
+and whether it reads right to left; the renderer shapes every line (joining Arabic letters,
+reordering Tamil vowel signs) with HarfBuzz through fpdf2. The page that makes posters offers the
+languages of this table. en, de, fr and es have been checked; the other texts await review by
+native speakers.
 """
 
 from dataclasses import dataclass
 from typing import Final
+
+from civitrace.presence._fonts import Face
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +20,8 @@ class PosterText:
     name: str  # the language's own name
     heading: str
     body: str
-    needs_shaping: bool = False  # complex or right-to-left script
+    face: Face = Face.BASE  # the font face of its script
+    rtl: bool = False  # written right to left
 
 
 POSTER_TEXTS: Final[dict[str, PosterText]] = {
@@ -91,6 +95,7 @@ POSTER_TEXTS: Final[dict[str, PosterText]] = {
             "简体中文",
             "在此签到",
             "扫码即可签到。您的到访记录只保存在您的手机上，其他人看不到。无需应用，无需账号。",
+            face=Face.CJK_SC,
         ),
         PosterText(
             "ko",
@@ -98,6 +103,7 @@ POSTER_TEXTS: Final[dict[str, PosterText]] = {
             "여기에서 체크인",
             "스캔하여 체크인하세요. 방문 기록은 휴대폰에만 남고 다른 사람은 볼 수 없습니다. "
             "앱이나 계정이 필요 없습니다.",
+            face=Face.CJK_KR,
         ),
         PosterText(
             "ar",
@@ -105,7 +111,30 @@ POSTER_TEXTS: Final[dict[str, PosterText]] = {
             "سجّل حضورك هنا",
             "امسح الرمز لتسجيل حضورك. تبقى زيارتك على هاتفك فقط ولا يراها أحد غيرك. "
             "لا حاجة إلى تطبيق أو حساب.",
-            needs_shaping=True,
+            face=Face.ARABIC,
+            rtl=True,
+        ),
+        PosterText(
+            "zh-Hant",
+            "繁體中文",
+            "在此簽到",
+            "掃描即可簽到。您的到訪紀錄只保存在您的手機上，其他人看不到。無需應用程式，無需帳號。",
+            face=Face.CJK_TC,
+        ),
+        PosterText(
+            "ms",
+            "Bahasa Melayu",
+            "Daftar masuk di sini",
+            "Imbas untuk daftar masuk. Lawatan anda kekal dalam telefon anda; tiada orang lain "
+            "dapat melihatnya. Tiada aplikasi atau akaun diperlukan.",
+        ),
+        PosterText(
+            "ta",
+            "தமிழ்",
+            "இங்கே பதிவு செய்யுங்கள்",
+            "ஸ்கேன் செய்து பதிவு செய்யுங்கள். உங்கள் வருகை உங்கள் கைப்பேசியில் மட்டுமே இருக்கும்; "
+            "வேறு யாரும் அதைப் பார்க்க முடியாது. செயலியோ கணக்கோ தேவையில்லை.",
+            face=Face.TAMIL,
         ),
     )
 }

@@ -159,7 +159,8 @@ def test_json_and_csv(regions: RegionSet, ledger: InMemoryLedger) -> None:
     assert again == release
     lines = release.to_csv().splitlines()
     assert lines[0].startswith("# kind=cases epsilon=1")
-    assert lines[1] == "region,day,age_band,value,low,high,suppressed"
+    assert lines[1] == "region,day,age_band,value,low,high,suppressed,epsilon"
+    assert all(line.endswith(",1.0") for line in lines[2:])
     assert len(lines) == 2 + len(release.cells) + len(release.totals)
     with pytest.raises(InputDataError):
         Release.from_json({"kind": "cases"})

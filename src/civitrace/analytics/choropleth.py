@@ -8,6 +8,7 @@ has a ``<title>`` naming it with its value and interval, so screen readers and h
 say what the colour means; suppressed regions are hatched and say so.
 """
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from html import escape
 from civitrace.analytics.constants import ALL_AGES
 from civitrace.analytics.errors import ParameterError
 from civitrace.analytics.model import Cell, Release
-from civitrace.analytics.regions import RegionSet
+from civitrace.analytics.regions import Region, RegionSet
 
 WIDTH = 640  # px of the map area; the height follows the regions' aspect ratio
 LEGEND_HEIGHT = 56
@@ -65,7 +66,9 @@ def describe(cell: Cell, name: str, confidence: float) -> str:
     )
 
 
-def _breaks(values: Sequence[float]) -> list[float]:
+def class_breaks(values: Sequence[float]) -> list[float]:
+    """The upper limits (exclusive) of the first ``len(PALETTE) - 1`` colour classes: equal
+    steps up to the largest value, the step rounded up to one significant digit for counts."""
     top = max(values, default=0.0)
     if top <= 0:
         return [0.0] * (len(PALETTE) - 1)
@@ -75,11 +78,74 @@ def _breaks(values: Sequence[float]) -> list[float]:
     return [step * (i + 1) for i in range(len(PALETTE) - 1)]
 
 
-def _colour(value: float, breaks: Sequence[float]) -> str:
+def colour_for(value: float, breaks: Sequence[float]) -> str:
+    """The palette colour of ``value`` under ``breaks`` (from :func:`class_breaks`)."""
     for colour, limit in zip(PALETTE, breaks, strict=False):
         if value < limit:
             return colour
     return PALETTE[-1]
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One region drawn on the map: its SVG path and where its label goes."""
+
+    region: Region
+    path: str  # SVG path data in the layout's coordinates
+    label_x: float
+    label_y: float
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The regions projected into a ``width`` x ``height`` box (10 px margin on each side)."""
+
+    width: int
+    height: int
+    shapes: tuple[Shape, ...]
+
+
+def _centroid(points: Sequence[tuple[float, float]]) -> tuple[float, float]:
+    """The area centroid of a closed ring (its vertex mean when the ring is degenerate)."""
+    area = cx = cy = 0.0
+    for (x1, y1), (x2, y2) in itertools.pairwise(points):
+        cross = x1 * y2 - x2 * y1
+        area += cross
+        cx += (x1 + x2) * cross
+        cy += (y1 + y2) * cross
+    if abs(area) < 1e-9:
+        return (
+            sum(x for x, _ in points) / len(points),
+            sum(y for _, y in points) / len(points),
+        )
+    return cx / (3 * area), cy / (3 * area)
+
+
+def _ring_area(points: Sequence[tuple[float, float]]) -> float:
+    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in itertools.pairwise(points)))
+
+
+def layout(regions: RegionSet, width: int = WIDTH) -> Layout:
+    """Project the regions (local equirectangular, north up) for drawing; each label sits at
+    the centroid of the region's largest ring."""
+    west, south, east, north = regions.bounds()
+    kx = math.cos(math.radians((south + north) / 2))
+    span_x, span_y = max((east - west) * kx, 1e-9), max(north - south, 1e-9)
+    scale = (width - 20) / span_x
+    height = round(span_y * scale) + 20
+
+    def project(lon: float, lat: float) -> tuple[float, float]:
+        return 10 + (lon - west) * kx * scale, 10 + (north - lat) * scale
+
+    shapes = []
+    for region in regions:
+        rings = [[project(*p) for p in ring] for ring in region.rings]
+        path = " ".join(
+            "M " + " L ".join(f"{x:.1f},{y:.1f}" for x, y in ring[:-1]) + " Z" for ring in rings
+        )
+        label_x, label_y = _centroid(max(rings, key=_ring_area))
+        shapes.append(Shape(region, path, round(label_x, 1), round(label_y, 1)))
+    return Layout(width, height, tuple(shapes))
 
 
 def _title(release: Release, chosen: Slice) -> str:
@@ -96,17 +162,10 @@ def render_svg(
     """A standalone SVG document mapping one slice of the release."""
     chosen = select(release, day, age_band)
     by_region = {c.region: c for c in chosen.cells}
-    west, south, east, north = regions.bounds()
-    kx = math.cos(math.radians((south + north) / 2))
-    span_x, span_y = max((east - west) * kx, 1e-9), max(north - south, 1e-9)
-    scale = (WIDTH - 20) / span_x
-    height = round(span_y * scale) + 20
-
-    def xy(lon: float, lat: float) -> str:
-        return f"{10 + (lon - west) * kx * scale:.1f},{10 + (north - lat) * scale:.1f}"
-
+    drawn = layout(regions)
+    height = drawn.height
     values = [c.value for c in chosen.cells if c.value is not None]
-    breaks = _breaks(values)
+    breaks = class_breaks(values)
     title = escape(_title(release, chosen))
     desc = escape(
         f"Differentially private {release.kind.replace('_', ' ')} per region"
@@ -126,7 +185,8 @@ def render_svg(
         '<line x1="0" y1="0" x2="0" y2="6" stroke="#999999" stroke-width="2"/></pattern></defs>',
         '<g class="regions" stroke="#333333" stroke-width="1" stroke-linejoin="round">',
     ]
-    for region in regions:
+    for shape in drawn.shapes:
+        region = shape.region
         cell = by_region.get(region.id)
         if cell is None:
             fill, label = NO_DATA_FILL, f"{region.name}: no data"
@@ -134,14 +194,11 @@ def render_svg(
             fill, label = SUPPRESSED_FILL, describe(cell, region.name, release.confidence)
         else:
             fill, label = (
-                _colour(cell.value, breaks),
+                colour_for(cell.value, breaks),
                 describe(cell, region.name, release.confidence),
             )
-        path = " ".join(
-            "M " + " L ".join(xy(*p) for p in ring[:-1]) + " Z" for ring in region.rings
-        )
         out.append(
-            f'<path d="{path}" fill="{fill}" fill-rule="evenodd"'
+            f'<path d="{shape.path}" fill="{fill}" fill-rule="evenodd"'
             f' data-region="{escape(region.id)}"><title>{escape(label)}</title></path>'
         )
     out.append("</g>")

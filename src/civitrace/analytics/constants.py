@@ -12,5 +12,8 @@ CONFIDENCE: Final = 0.95  # every released cell carries an interval of this cove
 MAX_EPSILON: Final = 10.0  # refuse a single release above this ε: it would be no protection
 MECHANISM_DISCRETE_LAPLACE: Final = "discrete Laplace (OpenDP make_laplace on integers)"
 MECHANISM_RANDOMIZED_RESPONSE: Final = "randomized response (OpenDP)"
-KINDS: Final = ("cases", "tests", "positives", "venue_warnings", "test_positivity")
+# Release.kind: what a release tabulates (positivity is derived from positives and tests)
+KINDS: Final = ("cases", "age_bands", "venue_warnings", "test_positivity", "positives", "tests")
 USAGE_FLAGS: Final = ("received_notification", "uploaded_keys", "checked_in")  # ENPA-like bits
+USAGE_EPSILON: Final = 1.0  # ε of each randomized usage bit: devices keep a bit with p ≈ 0.73
+USAGE_MIN_REPORTS: Final = 30  # fewer reports: no estimate (the normal interval would mislead)

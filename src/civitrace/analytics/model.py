@@ -8,7 +8,8 @@ from typing import Any
 
 from civitrace.analytics.errors import InputDataError
 
-CSV_COLUMNS = ("region", "day", "age_band", "value", "low", "high", "suppressed")
+CSV_COLUMNS = ("region", "day", "age_band", "value", "low", "high", "suppressed", "epsilon")
+"""Every row carries the release's ε, so a cell copied out of the file keeps its privacy cost."""
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,8 @@ class Release:
             raise InputDataError(f"not a civitrace release ({exc!s})") from None
 
     def to_csv(self) -> str:
-        """One row per cell (totals follow, with their region), plus the parameters as comments."""
+        """One row per cell (totals follow, with their region) with the release's ε, plus every
+        parameter in a first comment line."""
         out = io.StringIO()
         out.write(
             f"# kind={self.kind} epsilon={self.epsilon:g} delta={self.delta:g}"
@@ -138,6 +140,6 @@ class Release:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
         for cell in (*self.cells, *self.totals):
-            row = cell.to_json()
+            row = {**cell.to_json(), "epsilon": self.epsilon}
             writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
         return out.getvalue()

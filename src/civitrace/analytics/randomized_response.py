@@ -75,11 +75,21 @@ class Estimate:
 
 def estimate(reported: Sequence[bool], epsilon: float) -> Estimate:
     """Unbiased estimate of the true share of ``True`` from randomized reports."""
-    if not reported:
+    return estimate_counts(sum(1 for bit in reported if bit), len(reported), epsilon)
+
+
+def estimate_counts(yes: int, reports: int, epsilon: float) -> Estimate:
+    """The same estimate from totals only: ``yes`` of ``reports`` randomized bits said yes.
+
+    All a server needs to keep (and all it keeps: ``civitrace.server.analytics.usage``).
+    """
+    if reports <= 0:
         raise InputDataError("no reports to estimate from")
+    if not 0 <= yes <= reports:
+        raise InputDataError("yes answers must lie between 0 and the number of reports")
     p = keep_probability(epsilon)
-    n = len(reported)
-    observed = sum(1 for bit in reported if bit) / n
+    n = reports
+    observed = yes / n
     proportion = (observed - (1 - p)) / (2 * p - 1)
     stderr = math.sqrt(observed * (1 - observed) / n) / (2 * p - 1)
     low = max(0.0, proportion - _Z95 * stderr)

@@ -244,7 +244,7 @@ def release_age_bands(
 ) -> Release:
     """City-wide cases per age band and day (or week); totals are per day over the bands."""
     return _release_counts(
-        "cases",
+        "age_bands",
         records=cases,
         regions=None,
         window=window,

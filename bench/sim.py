@@ -6,9 +6,11 @@ Both models simulate the same number of agents for the same days with symptomati
 isolation and contact tracing on (civitrace: the ``germany`` scenario — testing, isolation,
 household quarantine, manual tracing, app, event check-in, triggered closures; covasim 4.0.1:
 the hybrid population with ``test_prob`` and ``contact_tracing``). Only the daily loop is timed
-(``time.perf_counter``); building each model's population is timed separately. Rounds are
+(``time.perf_counter``, and the process's CPU time, which other jobs on a shared machine do not
+inflate); building each model's population is timed separately. Rounds are
 interleaved and the best round counts (the machine is shared). The full run adds civitrace at
-1 M agents x 180 days. The last line is one JSON object.
+1 M agents x 180 days, with the ``germany`` scenario and with no intervention (the most
+infections, so the most contacts to draw). The last line is one JSON object.
 """
 
 import argparse
@@ -25,13 +27,18 @@ from civitrace.sim import PopulationConfig, build_population, load_scenario, sim
 from civitrace.sim.lab import population_rng
 
 
-def civitrace_round(agents: int, days: int, seed: int) -> tuple[float, float, float]:
+def civitrace_round(
+    agents: int, days: int, seed: int, scenario: str = "germany"
+) -> tuple[float, float, float, float]:
+    """Build and run once: build seconds, run seconds, attack rate, run CPU seconds."""
     t0 = time.perf_counter()
     pop = build_population(PopulationConfig(agents=agents), population_rng(seed))
     t1 = time.perf_counter()
-    result = simulate(load_scenario("germany"), pop, days, seed)
+    c1 = time.process_time()
+    result = simulate(load_scenario(scenario), pop, days, seed)
+    c2 = time.process_time()
     t2 = time.perf_counter()
-    return t1 - t0, t2 - t1, float(result.infected.mean())
+    return t1 - t0, t2 - t1, float(result.infected.mean()), c2 - c1
 
 
 def covasim_round(agents: int, days: int, seed: int) -> tuple[float, float, float]:
@@ -70,12 +77,14 @@ def main() -> None:
         have_covasim = False
     civitrace_round(2_000, 5, 0)
     ours: list[float] = []
+    ours_cpu: list[float] = []
     theirs: list[float] = []
     attack: dict[str, float] = {}
     build: dict[str, float] = {}
     for r in range(rounds):
-        b, t, a = civitrace_round(agents, days, r)
+        b, t, a, cpu = civitrace_round(agents, days, r)
         ours.append(t)
+        ours_cpu.append(cpu)
         attack["civitrace"], build["civitrace"] = a, b
         print(f"round {r}: civitrace {agents * days / t / 1e6:.2f} M agent-days/s", file=sys.stderr)
         if have_covasim:
@@ -94,6 +103,7 @@ def main() -> None:
         "civitrace_agent_days_per_s": round(agents * days / min(ours)),
         "civitrace_median_agent_days_per_s": round(agents * days / float(np.median(ours))),
         "civitrace_seconds": round(min(ours), 3),
+        "civitrace_cpu_seconds": round(min(ours_cpu), 3),
         "civitrace_population_build_s": round(build["civitrace"], 3),
         "civitrace_attack_rate_last": round(attack["civitrace"], 4),
         "covasim": have_covasim,
@@ -113,13 +123,23 @@ def main() -> None:
     else:
         figures["note"] = "covasim is not installed: civitrace measured alone"
     if not args.quick:
-        b, t, _ = civitrace_round(1_000_000, 180, 0)
+        b, t, _, cpu = civitrace_round(1_000_000, 180, 0)
+        _, t_base, a_base, cpu_base = civitrace_round(1_000_000, 180, 0, "baseline")
         figures.update(
             civitrace_1m_180d_seconds=round(t, 2),
+            civitrace_1m_180d_cpu_seconds=round(cpu, 2),
             civitrace_1m_population_build_s=round(b, 2),
             civitrace_1m_agent_days_per_s=round(180_000_000 / t),
+            civitrace_1m_baseline_seconds=round(t_base, 2),
+            civitrace_1m_baseline_cpu_seconds=round(cpu_base, 2),
+            civitrace_1m_baseline_attack_rate=round(a_base, 4),
         )
-    figures.update(python=platform.python_version(), numpy=np.__version__, cpus=os.cpu_count())
+    figures.update(
+        python=platform.python_version(),
+        numpy=np.__version__,
+        cpus=os.cpu_count(),
+        load_average_1m=round(os.getloadavg()[0], 2),
+    )
     print(json.dumps(figures))
 
 

@@ -3,6 +3,7 @@
 import csv
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from civitrace.cli import main
@@ -41,6 +42,16 @@ def test_compare_writes_report_and_csv(capsys: pytest.CaptureFixture[str], tmp_p
         rows = list(csv.DictReader(fh))
     assert len(rows) == 3 * 2 * len(METRICS)
     assert {r["scenario"] for r in rows} == {"baseline", "germany", "taiwan"}
+    table = pq.read_table(out_dir / "results.parquet")
+    assert table.column_names == ["scenario", "seed", "metric", "value"]
+    assert [str(t) for t in table.schema.types] == ["string", "int64", "string", "double"]
+    parquet_rows = table.to_pylist()
+    assert [(r["scenario"], str(r["seed"]), r["metric"]) for r in parquet_rows] == [
+        (r["scenario"], r["seed"], r["metric"]) for r in rows
+    ]  # the same rows in the same order; empty CSV cells are Parquet nulls
+    assert [r["value"] for r in parquet_rows] == [
+        float(r["value"]) if r["value"] else None for r in rows
+    ]
     html = (out_dir / "report.html").read_text()
     assert "<svg" in html
     assert "Assumptions" in html
@@ -58,6 +69,7 @@ def test_run_prints_summary_and_optional_csv(
     assert "cases_averted" in out
     assert "china" in out
     assert (tmp_path / "results.csv").exists()
+    assert pq.read_table(tmp_path / "results.parquet").num_rows == 2 * len(METRICS)
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from civitrace.sim import (
     ParameterError,
     Population,
     PopulationConfig,
+    RunResult,
     Scenario,
     build_population,
     load_scenario,
@@ -215,3 +216,20 @@ def test_bad_run_parameters(city: Population) -> None:
         PopulationConfig(age_distribution=(1.0,))
     with pytest.raises(ParameterError, match="critical"):
         DiseaseParams(death_prob=(0.5,) * 10)
+
+
+def test_susceptibility_by_age_changes_who_is_infected(city: Population) -> None:
+    zhang = DiseaseParams(susceptibility_by_age=c.SUSCEPTIBILITY_ZHANG)
+    plain = [simulate(BASE, city, DAYS, s) for s in range(2)]
+    scaled = [simulate(BASE, city, DAYS, s, disease=zhang) for s in range(2)]
+    kids = city.age < 10
+    old = city.age >= 60
+
+    def ratio(runs: list[RunResult]) -> float:
+        return float(np.mean([r.infected[kids].mean() / r.infected[old].mean() for r in runs]))
+
+    assert ratio(scaled) < 0.8 * ratio(plain)  # children 0.34x, 60+ 1.24-1.47x susceptible
+    with pytest.raises(ParameterError, match="susceptibility_by_age"):
+        DiseaseParams(susceptibility_by_age=(1.0,))
+    with pytest.raises(ParameterError, match="susceptibility_by_age"):
+        DiseaseParams(susceptibility_by_age=(-1.0,) * 10)

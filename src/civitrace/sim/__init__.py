@@ -6,7 +6,10 @@ Knows nothing of the server. Its public surface:
 - :class:`PopulationConfig`, :func:`build_population`: the synthetic city;
 - :class:`DiseaseParams`, :func:`simulate`, :class:`RunResult`: one seeded run;
 - :func:`compare`, :class:`Comparison`, :func:`run_metrics`, :func:`summarize`: many runs;
-- :mod:`civitrace.sim.report`: CSV and the self-contained HTML report (matplotlib).
+- :mod:`civitrace.sim.report`: CSV and the self-contained HTML report (matplotlib);
+- :mod:`civitrace.sim.tables`: the same rows (and sweep tables) as Parquet and CSV;
+- :mod:`civitrace.sim.sweep`: parameter grids x scenarios x seeds on Dask;
+- :mod:`civitrace.sim.calibrate`: R0 as the model measures it, beta for a target R0.
 """
 
 from civitrace.sim.errors import ParameterError, ScenarioError, SimError

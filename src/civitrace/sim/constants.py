@@ -61,6 +61,33 @@ SEVERE_RECOVERY_DAYS: Final = (18.1, 6.3)  # admission -> recovery (Verity et al
 CRITICAL_TO_DEATH_DAYS: Final = (10.7, 4.8)  # ICU -> death (Verity et al. 2020)
 
 ASYMPTOMATIC_RELATIVE_INFECTIOUSNESS: Final = 0.5  # subclinical vs clinical (Davies et al. 2020)
+# Relative susceptibility by age band (odds ratios of Zhang et al. 2020, Science 368:1481, as
+# covasim uses them); off (all 1) by default, used to match covasim in bench/sim_vs_covasim.py.
+SUSCEPTIBILITY_ZHANG: Final = (0.34, 0.67, 1.00, 1.00, 1.00, 1.00, 1.24, 1.47, 1.47, 1.47)
 
 # Age bands the equity metrics report on (lower bounds; the last is open-ended).
 REPORT_AGE_BANDS: Final = (0, 20, 40, 60, 80)
+
+# Community mixing by age: POLYMOD contact survey (Mossong et al. 2008, PLoS Med 5:e74), all
+# eight countries, as computed with socialmixr::contact_matrix and tabulated, adjusted to a
+# reference population, in the CRAN package multigroup.vaccine (vignette "Contact matrix
+# examples"). Row: participant's age group; column: contact's age group; entry: mean daily
+# contacts. Divided by the reference group sizes they give per-capita contact rates, which the
+# model re-weights by its own population (docs/sim.md, "Community mixing").
+POLYMOD_AGE_BANDS: Final = (0, 1, 5, 12, 14, 18, 25, 45, 70)  # lower bounds
+POLYMOD_REFERENCE_POPULATION: Final = (100, 400, 700, 200, 400, 700, 2000, 2400, 1000)
+POLYMOD_CONTACTS: Final = (
+    (0.42, 0.71, 0.57, 0.09, 0.21, 0.32, 2.11, 1.14, 0.13),
+    (0.18, 2.95, 1.53, 0.16, 0.24, 0.49, 3.26, 1.89, 0.35),
+    (0.08, 0.87, 8.88, 0.81, 0.46, 0.46, 3.37, 1.90, 0.37),
+    (0.04, 0.32, 2.85, 7.89, 2.49, 0.56, 2.76, 2.21, 0.47),
+    (0.05, 0.24, 0.81, 1.24, 9.65, 2.19, 2.71, 2.51, 0.37),
+    (0.05, 0.28, 0.46, 0.16, 1.25, 5.66, 3.66, 2.86, 0.37),
+    (0.11, 0.65, 1.18, 0.28, 0.54, 1.28, 5.73, 3.84, 0.61),
+    (0.05, 0.31, 0.55, 0.18, 0.42, 0.83, 3.20, 4.28, 0.96),
+    (0.01, 0.14, 0.26, 0.09, 0.15, 0.26, 1.22, 2.30, 1.57),
+)
+POLYMOD_PER_CAPITA: Final = tuple(
+    tuple(round(m / pop, 8) for m, pop in zip(row, POLYMOD_REFERENCE_POPULATION, strict=True))
+    for row in POLYMOD_CONTACTS
+)

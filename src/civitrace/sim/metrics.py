@@ -42,6 +42,9 @@ METRICS: dict[str, str] = {
     "peak_infectious": "most people infectious on one day",
     "diagnosed": "people diagnosed by a test",
     "tests": "tests done",
+    "tests_abandoned": "people who left the test queue untested (capacity exhausted)",
+    "mean_test_wait_days": "mean days from asking for a test to getting one",
+    "peak_test_queue": "most people waiting for a test at the end of one day",
     "quarantine_person_days": "person-days in quarantine",
     "isolation_person_days": "person-days in isolation",
     "quarantines": "quarantines started",
@@ -85,6 +88,13 @@ def run_metrics(result: RunResult) -> dict[str, float]:
         ),
         "diagnosed": float(s["new_diagnoses"].sum()),
         "tests": result.totals["tests"],
+        "tests_abandoned": result.totals["tests_abandoned"],
+        "mean_test_wait_days": (
+            result.totals["test_wait_days"] / result.totals["tests"]
+            if result.totals["tests"]
+            else float("nan")
+        ),
+        "peak_test_queue": float(s["test_queue"].max()),
         "quarantine_person_days": float(result.quarantine_days.sum()),
         "isolation_person_days": float(result.isolation_days.sum()),
         "quarantines": result.totals["quarantines"],

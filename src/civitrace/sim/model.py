@@ -6,7 +6,8 @@ contacts. Contacts are drawn from the infectious side each day:
 
 - household: every other member of the household;
 - school, work: Poisson(``contacts``) members of the class or workplace, drawn with replacement;
-- community: Poisson(``contacts``) agents drawn uniformly from the whole population;
+- community: Poisson(``contacts``) agents of the whole city, chosen by age from a contact
+  matrix (:mod:`civitrace.sim.mixing`; uniformly when the matrix is empty);
 - venue: with ``venue_visit_prob`` the agent visits one of its regular venues and meets
   Poisson(regulars x visit chance) of the other regulars present that day.
 
@@ -25,7 +26,9 @@ import numpy.typing as npt
 
 from civitrace.sim import constants as c
 from civitrace.sim import disease as d
+from civitrace.sim import waitlist as w
 from civitrace.sim.errors import ParameterError
+from civitrace.sim.mixing import community_partners
 from civitrace.sim.params import DiseaseParams
 from civitrace.sim.population import Population
 from civitrace.sim.scenario import Scenario
@@ -38,6 +41,8 @@ BoolArray = npt.NDArray[np.bool_]
 
 TOTALS = (
     "tests",
+    "tests_abandoned",
+    "test_wait_days",
     "quarantines",
     "false_alarm_quarantines",
     "index_cases_interviewed",
@@ -85,6 +90,7 @@ SERIES = (
     "in_quarantine",
     "in_isolation",
     "tests",
+    "test_queue",
     "measures_active",
 )
 
@@ -119,7 +125,10 @@ class _Run:
         self.n = n
         self.scale = n / 100_000
         self.base_risk = disease.beta * disease.layer_weights.as_array()
-        self.asym_rel = disease.asymptomatic_relative
+        self.relative_infectiousness = np.ones(c.N_STATES)  # by the infector's state
+        self.relative_infectiousness[c.ASYMPTOMATIC] = disease.asymptomatic_relative
+        sus = np.asarray(disease.susceptibility_by_age, dtype=np.float64)
+        self.susceptibility = None if (sus == 1.0).all() else sus
         self.thresholds = d.fate_thresholds(disease)
         self.state = np.zeros(n, dtype=np.int8)
         self.fate = np.zeros(n, dtype=np.int8)
@@ -154,6 +163,7 @@ class _Run:
         self.has_app, self.checks_in = self._adopters()
         self.onset_today = np.zeros(0, dtype=np.int32)
         self.severe_today = np.zeros(0, dtype=np.int32)
+        self.waitlist = w.WaitingList(n, scenario.testing.max_wait_days)
 
     def _adopters(self) -> tuple[BoolArray, BoolArray]:
         """Who carries the app (or a token) and who checks in at venues."""
@@ -281,7 +291,7 @@ class _Run:
         if per_layer[c.COMMUNITY] > 0:
             k = self.rng.poisson(per_layer[c.COMMUNITY], src.shape[0])
             s = np.repeat(src, k)
-            add(c.COMMUNITY, s, self.rng.integers(0, self.n, s.shape[0], dtype=np.int32))
+            add(c.COMMUNITY, s, community_partners(pop.community, s, self.n, self.rng))
         visit = cfg.venue_visit_prob * self.layer_scale[c.VENUE]
         if pop.venues.count and visit > 0:
             visitors = src[self.rng.random(src.shape[0]) < visit]
@@ -313,12 +323,19 @@ class _Run:
         if src.shape[0] == 0:
             return
         s, dst, layer = self.contacts(src)
-        keep_p = self.factor[status[s], layer] * self.factor[status[dst], layer]
-        keep_p *= np.where(layer == c.HOUSEHOLD, self.layer_scale[c.HOUSEHOLD], 1.0)
+        # flat (status, layer) lookups: one 1-D gather each instead of 2-D fancy indexing
+        lay = layer.astype(np.intp)
+        factor = self.factor.ravel()
+        keep_p = factor[status[s] * c.N_LAYERS + lay] * factor[status[dst] * c.N_LAYERS + lay]
+        household_scale = np.ones(c.N_LAYERS)
+        household_scale[c.HOUSEHOLD] = self.layer_scale[c.HOUSEHOLD]
+        keep_p *= household_scale[lay]
         u = self.rng.random(s.shape[0])
         kept = u < keep_p
-        risk = self.base_risk[layer] * keep_p
-        risk = np.where(state[s] == c.ASYMPTOMATIC, risk * self.asym_rel, risk)
+        risk = self.base_risk[lay] * keep_p
+        risk *= self.relative_infectiousness[state[s]]
+        if self.susceptibility is not None:
+            risk = np.minimum(risk * self.susceptibility[self.pop.age_band[dst]], keep_p)
         hit = (u < risk) & (state[dst] == c.SUSCEPTIBLE)
         new, first = np.unique(dst[hit], return_index=True)
         if new.shape[0]:
@@ -400,8 +417,13 @@ class _Run:
         if not self.index_mask.any():
             return
         found: list[list[IntArray]] = [[], [], []]
-        for day, s, dst, layer in self.log:
+        any_index = np.asarray(self.index_mask.any(axis=0), dtype=np.bool_)
+        for day, log_s, log_dst, log_layer in self.log:
             age = t - day
+            # one pass over the day's log keeps the (few) contacts of any index case; the
+            # channels then look only at those, in the same order, with the same draws
+            of_index = np.flatnonzero(any_index[log_s])
+            s, dst, layer = log_s[of_index], log_dst[of_index], log_layer[of_index]
             if mt.enabled and age < mt.window_days:
                 sel = self.index_mask[0, s]
                 recall = mt.recall.as_array()[layer[sel]]
@@ -441,27 +463,35 @@ class _Run:
         testing = self.sc.testing
         if not testing.enabled:
             return
-        groups: list[IntArray] = [self.severe_today]
+        queue = self.waitlist
+        queue.add(self.severe_today, w.SEVERE_TIER, t)
         onset = self.onset_today
-        groups.append(onset[self.rng.random(onset.shape[0]) < testing.symptomatic_seek])
+        seekers = onset[self.rng.random(onset.shape[0]) < testing.symptomatic_seek]
+        queue.add(seekers, w.SYMPTOMATIC_TIER, t)
         if testing.contacts_tested > 0:
             due = np.flatnonzero(self.test_due <= t).astype(np.int32)
             self.test_due[due] = NEVER
-            groups.append(due)
+            queue.add(due, w.CONTACT_TIER, t)
         if testing.random_daily > 0:
             count = int(self.rng.binomial(self.n, testing.random_daily))
-            groups.append(self.rng.integers(0, self.n, count, dtype=np.int32))
-        candidates = np.concatenate(groups)
-        candidates = candidates[
-            ~self.diagnosed[candidates]
-            & (self.diagnose_day[candidates] == NEVER)
-            & (self.state[candidates] != c.DEAD)
-        ]
+            queue.add(self.rng.integers(0, self.n, count, dtype=np.int32), w.RANDOM_TIER, t)
+        waiting = queue.waiting
+        queue.keep(
+            ~self.diagnosed[waiting]
+            & (self.diagnose_day[waiting] == NEVER)
+            & (self.state[waiting] != c.DEAD)
+        )
+        self.totals["tests_abandoned"] += queue.expire(t)
         capacity = testing.capacity_per_100k * self.scale
-        if capacity < candidates.shape[0]:
-            candidates = candidates[: int(capacity)]
+        if capacity == np.inf:
+            daily = len(queue)
+        else:
+            daily = int(self.rng.poisson(capacity)) if capacity < 1 else int(capacity)
+        candidates, waits = queue.serve(daily, t)
         self.series["tests"][t] = candidates.shape[0]
+        self.series["test_queue"][t] = len(queue)
         self.totals["tests"] += candidates.shape[0]
+        self.totals["test_wait_days"] += int(waits.sum())
         self.totals["records_tests"] += candidates.shape[0]
         st = self.state[candidates]
         positive = (

@@ -4,6 +4,7 @@ A comparison runs every strategy on the *same* synthetic population and disease,
 apart from :class:`~civitrace.sim.scenario.Scenario`, which holds only a strategy.
 """
 
+import itertools
 import math
 from dataclasses import dataclass, field, fields
 from typing import Literal
@@ -72,7 +73,10 @@ class PopulationConfig:
     partners are of similar age, share households of one to three. School-age children sit in
     classes of ``class_size`` with one teacher each; a share of 18-64 year-olds work in
     workplaces of lognormal size. Everyone is a regular of ``venues_per_agent`` venues (shops,
-    bars, gyms, places of worship) whose popularity is skewed.
+    bars, gyms, places of worship) whose popularity is skewed. Community contacts are
+    age-assortative: ``community_mixing[i][j]`` is the per-capita daily contact rate of a person
+    of age band ``i`` with one person of band ``j`` (bands from ``community_age_bands``; default
+    POLYMOD, :mod:`civitrace.sim.mixing`); an empty matrix draws community contacts uniformly.
     """
 
     agents: int = 100_000
@@ -93,6 +97,8 @@ class PopulationConfig:
     contacts: LayerValues = field(
         default_factory=lambda: LayerValues(school=20.0, work=12.0, community=10.0)
     )  # daily contacts drawn per infectious agent (household: everyone at home; venue: below)
+    community_age_bands: tuple[int, ...] = c.POLYMOD_AGE_BANDS  # lower bounds, from 0
+    community_mixing: tuple[tuple[float, ...], ...] = c.POLYMOD_PER_CAPITA  # () = uniform
     venues_per_agent: int = 2
     patrons_per_venue: int = 200
     venue_visit_prob: float = 0.15  # chance an agent visits one of its venues on a given day
@@ -123,7 +129,27 @@ class PopulationConfig:
             if getattr(self, attr) < 1:
                 raise ParameterError(f"{name}.{attr} must be >= 1")
         check_non_negative(name, "workplace_mean_size", self.workplace_mean_size)
+        self._check_mixing(name)
         self.contacts.check(f"{name}.contacts", probability=False)
+
+    def _check_mixing(self, name: str) -> None:
+        bands = self.community_age_bands
+        if not bands or bands[0] != 0 or any(b <= a for a, b in itertools.pairwise(bands)):
+            raise ParameterError(
+                f"{name}.community_age_bands must be increasing lower bounds starting at 0"
+            )
+        matrix = self.community_mixing
+        if not matrix:
+            return
+        if len(matrix) != len(bands) or any(len(row) != len(bands) for row in matrix):
+            raise ParameterError(
+                f"{name}.community_mixing must be a {len(bands)} x {len(bands)} matrix "
+                "(one row and column per community age band)"
+            )
+        for row in matrix:
+            check_weights(name, "community_mixing", row, len(bands))
+            if not all(math.isfinite(v) for v in row):
+                raise ParameterError(f"{name}.community_mixing must be finite")
 
     @property
     def initial_infections(self) -> int:
@@ -136,8 +162,11 @@ class DiseaseParams:
     """Transmission and natural history (published values in :mod:`civitrace.sim.constants`).
 
     A contact of layer ``L`` between an infectious and a susceptible agent transmits with
-    probability ``beta * layer_weights[L] * modifiers`` on that day. The defaults give a basic
-    reproduction number of about 2.5 in the default city (``docs/sim.md``).
+    probability ``beta * layer_weights[L] * modifiers`` on that day; the modifiers include the
+    susceptible agent's ``susceptibility_by_age`` (all 1 by default; covasim uses
+    :data:`~civitrace.sim.constants.SUSCEPTIBILITY_ZHANG`). The defaults give a basic
+    reproduction number of 2.3 in the default city, as :mod:`civitrace.sim.calibrate` measures
+    it (``docs/sim.md``).
     """
 
     beta: float = 0.026
@@ -147,6 +176,7 @@ class DiseaseParams:
         )
     )
     asymptomatic_relative: float = c.ASYMPTOMATIC_RELATIVE_INFECTIOUSNESS
+    susceptibility_by_age: tuple[float, ...] = (1.0,) * len(c.AGE_BAND_LOWER)  # relative
     symptomatic_prob: tuple[float, ...] = c.SYMPTOMATIC_PROB
     severe_prob: tuple[float, ...] = c.SEVERE_PROB
     critical_prob: tuple[float, ...] = c.CRITICAL_PROB
@@ -159,6 +189,13 @@ class DiseaseParams:
             raise ParameterError(f"{name}.beta must be finite")
         self.layer_weights.check(f"{name}.layer_weights", probability=False)
         check_probability(name, "asymptomatic_relative", self.asymptomatic_relative)
+        n_bands = len(c.AGE_BAND_LOWER)
+        if len(self.susceptibility_by_age) != n_bands:
+            raise ParameterError(f"{name}.susceptibility_by_age needs {n_bands} entries")
+        for v in self.susceptibility_by_age:
+            check_non_negative(name, "susceptibility_by_age", v)
+            if not math.isfinite(v):
+                raise ParameterError(f"{name}.susceptibility_by_age must be finite")
         n_bands = len(c.AGE_BAND_LOWER)
         chain = (self.symptomatic_prob, self.severe_prob, self.critical_prob, self.death_prob)
         for label, probs in zip(("symptomatic", "severe", "critical", "death"), chain, strict=True):

@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from civitrace.sim import constants as c
+from civitrace.sim.mixing import CommunityMixing, build_mixing
 from civitrace.sim.params import PopulationConfig
 
 IntArray = npt.NDArray[np.int32]
@@ -48,6 +49,7 @@ class Population:
     workplaces: Groups
     venues: Groups  # a venue's regulars; an agent belongs to several, so ``of`` is unused
     regular_venues: IntArray  # (agents, venues_per_agent): the venues each agent frequents
+    community: CommunityMixing | None  # age-assortative partner choice; None = uniform
 
     @property
     def size(self) -> int:
@@ -191,6 +193,7 @@ def build_population(config: PopulationConfig, rng: np.random.Generator) -> Popu
         households = _groups_from_order(n, order, np.ones(n, dtype=np.int32))
         schools = workplaces = venues = _empty_groups(n)
         regular = np.zeros((n, 0), dtype=np.int32)
+        community = None  # homogeneous means homogeneous: uniform community contacts
     else:
         household = _household_ids(age, config, rng)
         perm = np.argsort(household, kind="stable")  # households become contiguous blocks
@@ -200,8 +203,9 @@ def build_population(config: PopulationConfig, rng: np.random.Generator) -> Popu
         schools, teacher = _schools(age, config, rng)
         workplaces = _workplaces(age, teacher, config, rng)
         venues, regular = _venues(n, config, rng)
+        community = build_mixing(age, config)
     band = np.minimum(age // 10, len(c.AGE_BAND_LOWER) - 1).astype(np.int8)
     smartphone = rng.random(n) < np.asarray(config.smartphone_by_age)[band]
     return Population(
-        config, age, band, smartphone, households, schools, workplaces, venues, regular
+        config, age, band, smartphone, households, schools, workplaces, venues, regular, community
     )

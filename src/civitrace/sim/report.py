@@ -38,6 +38,18 @@ def _svg(fig: "object") -> str:
     return text[text.index("<svg") :]
 
 
+def _labelled(plots: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Each SVG as one image named by its caption (``plot-N``, as the template numbers them).
+
+    Screen readers then announce the caption instead of reading out every tick label; the
+    numbers themselves are in the table of every metric.
+    """
+    return [
+        (title, svg.replace("<svg", f'<svg role="img" aria-labelledby="plot-{i}"', 1))
+        for i, (title, svg) in enumerate(plots, start=1)
+    ]
+
+
 def _plots(comparison: Comparison) -> list[tuple[str, str]]:
     import matplotlib  # noqa: PLC0415
 
@@ -114,7 +126,8 @@ percentiles over seeds.</p>
 <dd>{{ s.summary }}<br>Approximates: {{ s.approximates }}
 {% if s.sources %}<br>Sources: {{ s.sources|join('; ') }}{% endif %}</dd>{% endfor %}</dl>
 <h2>Plots</h2>
-{% for title, svg in plots %}<figure>{{ svg|safe }}<figcaption>{{ title }}</figcaption></figure>
+{% for title, svg in plots %}<figure>{{ svg|safe }}
+<figcaption id="plot-{{ loop.index }}">{{ title }}</figcaption></figure>
 {% endfor %}
 <h2>Every metric</h2>
 <table><thead><tr><th scope="col">metric</th>
@@ -137,7 +150,7 @@ def _assumptions(comparison: Comparison) -> list[str]:
         + ", ".join(
             f"{k} {v:g}" for k, v in zip(c.LAYER_NAMES, d.layer_weights.as_array(), strict=True)
         )
-        + "; R0 is about 2.5 in the default city.",
+        + "; R0 (secondary cases of the day-0 infections) measures 2.3 in the default city.",
         "Natural history and age-specific severity: covasim parameter set (Verity et al. 2020, "
         "Ferguson et al. 2020, O'Driscoll et al. 2021, Lauer et al. 2020, Linton et al. 2020).",
         f"Asymptomatic infections are {d.asymptomatic_relative:g} times as infectious; "
@@ -172,7 +185,7 @@ def write_html(comparison: Comparison, path: Path) -> None:
         seeds=comparison.seeds,
         scenarios=comparison.scenarios,
         names=names,
-        plots=_plots(comparison),
+        plots=_labelled(_plots(comparison)),
         metrics=list(METRICS.items()),
         cells={n: {k: _fmt(b) for k, b in summary[n].items()} for n in names},
         assumptions=_assumptions(comparison),

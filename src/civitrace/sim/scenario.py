@@ -9,14 +9,14 @@ A table that is left out is switched off. Every value is checked; a bad file rai
 
 import math
 import tomllib
-import typing
-from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from civitrace.sim.errors import ParameterError, ScenarioError
 from civitrace.sim.params import LayerValues, check_probability
+from civitrace.sim.tomlmap import from_table
 
 Adoption = Literal["voluntary", "mandatory"]
 Architecture = Literal["decentralized", "centralized"]
@@ -35,8 +35,10 @@ def _check_days(owner: str, name: str, value: int, low: int = 0) -> None:
 class Testing:
     """Diagnostic testing: symptomatic, of traced contacts, and random (mass) testing.
 
-    Tests beyond the daily capacity are not done that day (priority: severe, symptomatic,
-    contacts, random). A test is positive with ``sensitivity`` when its subject is infectious.
+    ``capacity_per_100k`` tests a day are done. Whoever is not tested that day waits in a queue
+    (:mod:`civitrace.sim.waitlist`): hospitalised, then symptomatic, then contacts, then random,
+    first come first served within each; after ``max_wait_days`` untested they give up. A test
+    is positive with ``sensitivity`` when its subject is infectious.
     """
 
     enabled: bool = False
@@ -46,12 +48,14 @@ class Testing:
     capacity_per_100k: float = math.inf  # tests per day per 100k agents
     contacts_tested: float = 0.0  # share of notified contacts tested when notified
     random_daily: float = 0.0  # share of the population tested at random each day
+    max_wait_days: int = 7  # days in the test queue before giving up untested
     retention_days: int = 30  # how long the authority keeps a test record
 
     def __post_init__(self) -> None:
         for name in ("symptomatic_seek", "sensitivity", "contacts_tested", "random_daily"):
             check_probability("testing", name, getattr(self, name))
         _check_days("testing", "delay_days", self.delay_days)
+        _check_days("testing", "max_wait_days", self.max_wait_days, 1)
         _check_days("testing", "retention_days", self.retention_days)
         if not self.capacity_per_100k >= 0:
             raise ParameterError("testing.capacity_per_100k must be >= 0")
@@ -242,80 +246,13 @@ class Scenario:
 # Loading
 
 
-def _convert(value: Any, hint: Any, where: str, source: str) -> Any:  # noqa: PLR0911, PLR0912
-    origin = typing.get_origin(hint)
-    if hint is bool:
-        if not isinstance(value, bool):
-            raise ScenarioError(source, where, f"must be true or false, got {value!r}")
-        return value
-    if hint is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ScenarioError(source, where, f"must be an integer, got {value!r}")
-        return value
-    if hint is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ScenarioError(source, where, f"must be a number, got {value!r}")
-        if math.isnan(value):
-            raise ScenarioError(source, where, "must not be nan")
-        return float(value)
-    if hint is str:
-        if not isinstance(value, str):
-            raise ScenarioError(source, where, f"must be a string, got {value!r}")
-        return value
-    if origin is Literal:
-        allowed = typing.get_args(hint)
-        if value not in allowed:
-            choices = ", ".join(repr(a) for a in allowed)
-            raise ScenarioError(source, where, f"must be one of {choices}, got {value!r}")
-        return value
-    if origin is tuple:
-        (item_hint, _ellipsis) = typing.get_args(hint)
-        if not isinstance(value, list):
-            raise ScenarioError(source, where, f"must be a list, got {value!r}")
-        return tuple(
-            _convert(item, item_hint, f"{where}[{i}]", source) for i, item in enumerate(value)
-        )
-    if isinstance(hint, type) and is_dataclass(hint):
-        if not isinstance(value, dict):
-            raise ScenarioError(source, where, f"must be a table, got {value!r}")
-        return _build(hint, value, where, source)
-    raise TypeError(f"unsupported field type {hint!r}")  # a programming error, not bad input
-
-
-def _build(cls: type[Any], table: dict[str, Any], prefix: str, source: str) -> Any:
-    hints = typing.get_type_hints(cls)
-    known = {f.name: f for f in fields(cls)}
-    for key in table:
-        if key not in known:
-            where = f"{prefix}.{key}" if prefix else key
-            raise ScenarioError(source, where, f"unknown key (expected one of {', '.join(known)})")
-    kwargs: dict[str, Any] = {}
-    for name, f in known.items():
-        where = f"{prefix}.{name}" if prefix else name
-        if name in table:
-            kwargs[name] = _convert(table[name], hints[name], where, source)
-        elif f.default is MISSING and f.default_factory is MISSING:
-            raise ScenarioError(source, where, "is required")
-    if "enabled" in known and "enabled" not in table and table:
-        kwargs["enabled"] = True  # a table that is present switches its intervention on
-    try:
-        return cls(**kwargs)
-    except ParameterError as exc:
-        message = str(exc)
-        head, _, rest = message.partition(" ")
-        if "." in head and rest:  # "app.uptake must ..." -> field "app.uptake"
-            field_name = head if not prefix or head.startswith(prefix) else f"{prefix}.{head}"
-            raise ScenarioError(source, field_name, rest) from None
-        raise ScenarioError(source, prefix or "scenario", message) from None
-
-
 def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     """A Scenario from TOML text; ScenarioError naming the field when anything is wrong."""
     try:
         table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(source, "toml", str(exc)) from None
-    scenario: Scenario = _build(Scenario, table, "", source)
+    scenario: Scenario = from_table(Scenario, table, "", source)
     return scenario
 
 

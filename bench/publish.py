@@ -17,7 +17,8 @@ issue/verify round trips. Every upload is new, so every publish inserts 14 rows.
 
 Timed, in interleaved rounds (quick: 2, full: 3), the same duration each:
 
-* **publish**: C threads, each with its own keep-alive ``httpx.Client``, post uploads until the
+* **publish**: C threads, each with its own keep-alive HTTP/1.1 connection (``http.client``:
+  the load generator shares the cores, so it must cost little), post uploads until the
   round's time is up (or the prepared uploads run out). Each request's latency is taken with
   ``time.perf_counter`` around ``client.post``. An error is anything but a 200 whose
   ``insertedExposures`` is 14.
@@ -33,6 +34,7 @@ The last line is one JSON object.
 
 import argparse
 import base64
+import http.client
 import json
 import os
 import platform
@@ -51,6 +53,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import jwt
@@ -69,13 +72,14 @@ from civitrace.server.runtime import server_settings
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 KEYS_PER_PUBLISH = 14
 DAY = 144
-START_TIMEOUT = 30.0
+START_TIMEOUT = 120.0  # a machine shared with other jobs can be slow to start a server
 REQUEST_TIMEOUT = 10.0
 COLUMNS = (
     "exposure_key, transmission_risk, health_authority_id, regions, traveler, interval_number, "
     "interval_count, created_at, local_provenance, federation_source, report_type, "
     "days_since_symptom_onset"
 )
+JSON_HEADERS = {"Content-Type": "application/json"}
 RAW_INSERT = f"INSERT INTO exposures ({COLUMNS}) VALUES ({', '.join(['%s'] * 12)})"
 
 
@@ -87,6 +91,7 @@ class Round:
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
     error_samples: list[str] = field(default_factory=list)
+    postgres_ticks: int = 0  # raw rounds: CPU of their PostgreSQL backends
 
     @property
     def rate(self) -> float:
@@ -245,36 +250,78 @@ def run_threads(threads: int, work: Any) -> float:
     return time.perf_counter() - began
 
 
+class _Connection:
+    """One keep-alive HTTP/1.1 connection of the standard library, reopened after a failure.
+
+    The load generator shares the machine's cores with the server and PostgreSQL, so it must
+    be cheap: ``http.client`` costs a fraction of the CPU per request that ``httpx`` does (see
+    ``cpu_ms_per_publish.client``), and the raw rounds' client (psycopg) is C code too.
+    """
+
+    def __init__(self, base_url: str) -> None:
+        parsed = urlsplit(base_url)
+        self._host, self._port = parsed.hostname or "127.0.0.1", parsed.port or 80
+        self._conn: http.client.HTTPConnection | None = None
+
+    def post(self, path: str, body: bytes) -> tuple[int, bytes]:
+        if self._conn is None:
+            self._conn = http.client.HTTPConnection(self._host, self._port, timeout=REQUEST_TIMEOUT)
+        try:
+            self._conn.request("POST", path, body=body, headers=JSON_HEADERS)
+            response = self._conn.getresponse()
+            return response.status, response.read()
+        except (OSError, http.client.HTTPException):
+            self.close()
+            raise
+
+    def get(self, path: str) -> int:
+        if self._conn is None:
+            self._conn = http.client.HTTPConnection(self._host, self._port, timeout=REQUEST_TIMEOUT)
+        self._conn.request("GET", path)
+        response = self._conn.getresponse()
+        response.read()
+        return response.status
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+def _publish_problem(status: int, body: bytes) -> str | None:
+    """``None`` for a 200 that inserted every key, else what went wrong."""
+    if status == 200:
+        with suppress(ValueError):
+            if json.loads(body).get("insertedExposures") == KEYS_PER_PUBLISH:
+                return None
+    return f"{status} {body[:200]!r}"
+
+
 def publish_round(base_url: str, feed: Feed, threads: int, seconds: float) -> Round:
     result = Round("publish")
     lock = threading.Lock()
-    headers = {"content-type": "application/json"}
 
     def work(ready: threading.Barrier) -> None:
         latencies, count, errors, samples = [], 0, 0, []
-        with httpx.Client(base_url=base_url, timeout=REQUEST_TIMEOUT) as client:
-            client.get("/health")  # open the connection outside the timed part
-            ready.wait()
-            deadline = time.perf_counter() + seconds
-            while time.perf_counter() < deadline:
-                body = feed.next()
-                if body is None:
-                    break
-                began = time.perf_counter()
-                try:
-                    response = client.post("/v1/publish", content=body, headers=headers)
-                    ok = (
-                        response.status_code == 200
-                        and response.json().get("insertedExposures") == KEYS_PER_PUBLISH
-                    )
-                    problem = f"{response.status_code} {response.text[:200]}"
-                except httpx.HTTPError as exc:
-                    ok, problem = False, repr(exc)
-                latencies.append(time.perf_counter() - began)
-                count += 1
-                if not ok:
-                    errors += 1
-                    samples.append(problem)
+        client = _Connection(base_url)
+        client.get("/health")  # open the connection outside the timed part
+        ready.wait()
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            body = feed.next()
+            if body is None:
+                break
+            began = time.perf_counter()
+            try:
+                problem = _publish_problem(*client.post("/v1/publish", body))
+            except (OSError, http.client.HTTPException) as exc:
+                problem = repr(exc)
+            latencies.append(time.perf_counter() - began)
+            count += 1
+            if problem is not None:
+                errors += 1
+                samples.append(problem)
+        client.close()
         with lock:
             result.latencies.extend(latencies)
             result.count += count - errors
@@ -336,6 +383,8 @@ def raw_round(url: str, feed: Feed, threads: int, seconds: float) -> Round:
     def work(ready: threading.Barrier) -> None:
         count = 0
         with psycopg.connect(conninfo) as connection, connection.cursor() as cursor:
+            backend = connection.info.backend_pid
+            started = _ticks(backend)
             ready.wait()
             deadline = time.perf_counter() + seconds
             while time.perf_counter() < deadline:
@@ -345,8 +394,10 @@ def raw_round(url: str, feed: Feed, threads: int, seconds: float) -> Round:
                 cursor.executemany(RAW_INSERT, batch)
                 connection.commit()
                 count += 1
+            backend_ticks = _ticks(backend) - started  # read before the backend exits
         with lock:
             result.count += count
+            result.postgres_ticks += backend_ticks
 
     result.seconds = run_threads(threads, work)
     return result
@@ -371,26 +422,37 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
-def _postgres_pids() -> list[int]:
-    pids = []
-    for comm in Path("/proc").glob("[0-9]*/comm"):
-        try:
-            if comm.read_text().strip() == "postgres":
-                pids.append(int(comm.parent.name))
-        except OSError:
-            pass
-    return pids
+def _backend_pids(url: str) -> list[int]:
+    """PostgreSQL backends connected to the benchmark's database (the server's pool), so other
+    databases' work on a shared server is not counted."""
+    conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as connection:
+        rows = connection.execute(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return [int(row[0]) for row in rows]
 
 
-def cpu_seconds(server_pid: int) -> dict[str, float]:
-    """CPU seconds so far of the server's processes, PostgreSQL's and this (client) process
-    (Linux ``/proc``; PostgreSQL only when it runs on this machine)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    own = os.times()
+def cpu_ticks(server_pid: int, url: str) -> dict[str, dict[int, int]]:
+    """CPU ticks so far of the server's processes, of the database's PostgreSQL backends and
+    of this (client) process, by pid (Linux ``/proc``; PostgreSQL only when on this machine)."""
     return {
-        "server": sum(_ticks(p) for p in _tree(server_pid)) / tick,
-        "postgres": sum(_ticks(p) for p in _postgres_pids()) / tick,
-        "client": own.user + own.system,
+        "server": {p: _ticks(p) for p in _tree(server_pid)},
+        "postgres": {p: _ticks(p) for p in _backend_pids(url)},
+        "client": {os.getpid(): _ticks(os.getpid())},
+    }
+
+
+def cpu_used(
+    before: dict[str, dict[int, int]], after: dict[str, dict[int, int]]
+) -> dict[str, float]:
+    """CPU seconds per part between two readings; a process that appeared in between counts
+    from its start."""
+    tick = os.sysconf("SC_CLK_TCK")
+    return {
+        part: sum(t - before[part].get(p, 0) for p, t in after[part].items()) / tick
+        for part in after
     }
 
 
@@ -434,6 +496,7 @@ def main() -> None:
         uploads_feed, raw_feed = Feed(uploads), Feed(batches)
         results: list[Round] = []
         cpu: dict[str, float] = {"server": 0.0, "postgres": 0.0, "client": 0.0}
+        raw_cpu: dict[str, float] = {"postgres": 0.0, "client": 0.0}
         with server(url, data_dir, args.workers, Path(tmp) / "server.log") as (base_url, pid):
             warm = publish_round(base_url, Feed(uploads[:50]), min(args.clients, 4), 5.0)
             if warm.errors:
@@ -442,13 +505,19 @@ def main() -> None:
             for _ in range(rounds):
                 for kind in ("publish", "raw"):
                     if kind == "publish":
-                        before = cpu_seconds(pid)
+                        before = cpu_ticks(pid, url)
                         done = publish_round(base_url, uploads_feed, args.clients, seconds)
-                        after = cpu_seconds(pid)
+                        used = cpu_used(before, cpu_ticks(pid, url))
                         for part in cpu:
-                            cpu[part] += after[part] - before[part]
+                            cpu[part] += used[part]
                     else:
+                        client_before = os.times()
                         done = raw_round(url, raw_feed, args.clients, seconds)
+                        client_after = os.times()
+                        raw_cpu["client"] += (client_after.user + client_after.system) - (
+                            client_before.user + client_before.system
+                        )
+                        raw_cpu["postgres"] += done.postgres_ticks / os.sysconf("SC_CLK_TCK")
                     results.append(done)
                     extra = ""
                     if kind == "publish":
@@ -479,6 +548,10 @@ def main() -> None:
                 "keys_per_publish": KEYS_PER_PUBLISH,
                 "cpu_ms_per_publish": {
                     part: round(used * 1e3 / max(1, published), 2) for part, used in cpu.items()
+                },
+                "cpu_ms_per_raw_tx": {
+                    part: round(used * 1e3 / max(1, sum(r.count for r in raws)), 2)
+                    for part, used in raw_cpu.items()
                 },
                 "publishes": sum(r.count for r in publishes),
                 "publish_rates": [round(r.rate, 1) for r in publishes],

@@ -310,7 +310,6 @@ def _wait_for(condition: Any, run: Run, what: str) -> None:
 def test_sigkill_during_uploads_loses_and_duplicates_nothing(
     database_url: str, tmp_path: Path
 ) -> None:
-    started = time.monotonic()
     data_dir = tmp_path / "data"
     env = _child_env(database_url, data_dir)
     port = _free_port()
@@ -379,7 +378,6 @@ def test_sigkill_during_uploads_loses_and_duplicates_nothing(
         )
         logs = restarted.logs()
         assert "Traceback" not in logs, logs[-2000:]
-        assert time.monotonic() - started < 60
     finally:
         for process in (server.process, restarted.process if restarted else None):
             if process is not None and process.poll() is None:

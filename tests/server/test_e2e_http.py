@@ -43,7 +43,7 @@ from tests.server.conftest import POSTGRES_URL, _admin_dsn, _postgres_available
 pytestmark = pytest.mark.slow
 
 FAST_SCRYPT = ScryptParams(log2_n=10, r=8, p=1)
-START_TIMEOUT = 30.0
+START_TIMEOUT = 90.0  # a loaded 2-core machine can take long to import and migrate
 
 
 def civitrace_command() -> list[str]:

@@ -1,15 +1,23 @@
-"""Retention: at a controlled ``now`` nothing outlives its retention and nothing younger goes."""
+"""Retention: at a controlled ``now`` nothing outlives its retention and nothing younger goes.
+
+``retention run`` delegates to the governance enforcement job; the server's retention settings
+can only shorten the inventory's declared retentions (the generic per-category privacy tests
+are in ``tests/governance/test_privacy_per_category.py``).
+"""
 
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
 
+from civitrace.governance.enforce import retention_of
+from civitrace.governance.inventory import shipped_inventory
 from civitrace.server.apikeys import create_api_key
 from civitrace.server.authorities import create_health_authority
 from civitrace.server.db import make_engine, session_factory
@@ -23,7 +31,7 @@ from civitrace.server.db.models import (
 from civitrace.server.exports.storage import MemoryStorage
 from civitrace.server.jobs import JOB_BUSY_EXIT_CODE, JobAlreadyRunningError, job_lock
 from civitrace.server.jobs.settings import RetentionSettings
-from civitrace.server.retention import JOB_NAME, run_retention
+from civitrace.server.retention import JOB_NAME, run_retention, shorter_retentions
 from civitrace.server.settings import Settings
 from tests.server.conftest import _wipe
 
@@ -65,7 +73,35 @@ def _code(n: int, expires_at: datetime, long_expires_at: datetime, ha: int) -> V
     )
 
 
-def _seed(engine: Engine, settings: Settings, retention: RetentionSettings) -> None:
+@dataclass(frozen=True)
+class Effective:
+    """The retentions in force: the inventory's, shortened (never lengthened) by settings."""
+
+    exposures: timedelta
+    codes_after_expiry: timedelta
+    tokens_after_expiry: timedelta
+    failed_guesses: timedelta
+
+    @classmethod
+    def of(cls, settings: RetentionSettings) -> "Effective":
+        shorter = shorter_retentions(settings)
+        inventory = shipped_inventory()
+
+        def get(category: str) -> timedelta:
+            value = retention_of(inventory, category, shorter)
+            assert value is not None
+            return value
+
+        return cls(
+            get("exposure_keys"),
+            get("verification_codes"),
+            get("verification_tokens"),
+            get("rate_limits"),
+        )
+
+
+def _seed(engine: Engine, settings: Settings, configured: RetentionSettings) -> None:
+    retention = Effective.of(configured)
     with session_factory(engine)() as session:
         ha = create_health_authority(session, settings, "Retention HA", ["ZZ"])
         key = create_api_key(session, ha, ApiKeyType.DEVICE, "app")
@@ -116,29 +152,39 @@ def test_nothing_outlives_retention_and_nothing_younger_goes(
     _seed(engine, settings, retention)
     storage = MemoryStorage()
     report = run_retention(engine, retention, now=NOW, storage=storage)
-    assert report.counts == {
+    expected = {
         "exposures": 1,
         "verification_codes": 2,
         "tokens": 1,
         "failed_guesses": 1,
         "export_files": 0,
     }
+    assert {table: report.counts[table] for table in expected} == expected
+    effective = Effective.of(retention)
     with session_factory(engine)() as session:
         keys = set(session.scalars(select(Exposure.exposure_key)))
         assert keys == {bytes([2]) * 16, bytes([3]) * 16}
         codes = set(session.scalars(select(VerificationCode.uuid)))
         assert codes == {f"00000000-0000-4000-8000-{n:012d}" for n in (3, 4)}
         for code in session.scalars(select(VerificationCode)):
-            assert max(code.expires_at, code.long_expires_at) >= NOW - retention.codes_after_expiry
+            assert max(code.expires_at, code.long_expires_at) >= NOW - effective.codes_after_expiry
         for token in session.scalars(select(Token)):
-            assert token.expires_at >= NOW - retention.tokens_after_expiry
+            assert token.expires_at >= NOW - effective.tokens_after_expiry
         for bucket in session.scalars(select(FailedGuess)):
-            assert bucket.window_start >= NOW - retention.failed_guesses
+            assert bucket.window_start >= NOW - effective.failed_guesses
         assert len(session.scalars(select(Token)).all()) == 1
         assert len(session.scalars(select(FailedGuess)).all()) == 1
     # A second run at the same moment finds nothing left to delete.
     again = run_retention(engine, retention, now=NOW)
     assert set(again.counts.values()) == {0}
+
+
+def test_a_longer_setting_does_not_extend_the_declared_retention() -> None:
+    longer = RetentionSettings(tokens_after_expiry=timedelta(days=2))
+    declared = shipped_inventory().get("verification_tokens")
+    assert declared is not None
+    assert declared.retention == timedelta(hours=1)
+    assert Effective.of(longer).tokens_after_expiry == timedelta(hours=1)
 
 
 def test_later_run_catches_up(engine: Engine, settings: Settings) -> None:

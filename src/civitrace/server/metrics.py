@@ -50,7 +50,20 @@ PUBLISH_ROUTE: Final = "/v1/publish"
 ISSUE_ROUTE: Final = "/api/issue"
 VERIFY_ROUTE: Final = "/api/verify"
 CERTIFICATE_ROUTE: Final = "/api/certificate"
-OUTCOME_ROUTES: Final = frozenset({PUBLISH_ROUTE, ISSUE_ROUTE, VERIFY_ROUTE, CERTIFICATE_ROUTE})
+BATCH_ISSUE_ROUTE: Final = "/api/batch-issue"
+CODE_STATUS_ROUTE: Final = "/api/checkcodestatus"
+EXPIRE_CODE_ROUTE: Final = "/api/expirecode"
+OUTCOME_ROUTES: Final = frozenset(
+    {
+        PUBLISH_ROUTE,
+        ISSUE_ROUTE,
+        VERIFY_ROUTE,
+        CERTIFICATE_ROUTE,
+        BATCH_ISSUE_ROUTE,
+        CODE_STATUS_ROUTE,
+        EXPIRE_CODE_ROUTE,
+    }
+)
 MAX_CAPTURED_BYTES: Final = 64 * 1024  # outcome bodies are ~3 KB (padding); never buffer more
 
 _ERROR_CODE: Final = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -98,7 +111,7 @@ class ServerMetrics:
         )
         self.codes_issued = Counter(
             "civitrace_verification_codes_issued",
-            "Verification codes issued (POST /api/issue)",
+            "Verification codes issued (POST /api/issue and each code of /api/batch-issue)",
             registry=reg,
         )
         self.codes_verified = Counter(
@@ -137,7 +150,9 @@ class ServerMetrics:
                 self.publishes.labels("error").inc()
                 self.publish_errors.labels(_code(document.get("code"))).inc()
             return
-        if status != 200:
+        if route == BATCH_ISSUE_ROUTE:
+            self._observe_batch(status, document)
+        elif status != 200:
             self.verification_errors.labels(route, _code(document.get("errorCode"))).inc()
         elif route == ISSUE_ROUTE:
             self.codes_issued.inc()
@@ -145,6 +160,25 @@ class ServerMetrics:
             self.codes_verified.inc()
         elif route == CERTIFICATE_ROUTE:
             self.certificates.inc()
+
+    def _observe_batch(self, status: int, document: Mapping[str, Any]) -> None:
+        """A batch counts each issued code, and each refused one under its own error code."""
+        results = document.get("codes")
+        if not isinstance(results, list) or not results:
+            if status != 200:
+                self.verification_errors.labels(
+                    BATCH_ISSUE_ROUTE, _code(document.get("errorCode"))
+                ).inc()
+            return
+        for result in results:
+            if not isinstance(result, dict):
+                continue
+            if "errorCode" in result:
+                self.verification_errors.labels(
+                    BATCH_ISSUE_ROUTE, _code(result.get("errorCode"))
+                ).inc()
+            else:
+                self.codes_issued.inc()
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -1,61 +1,60 @@
 """``civitrace retention run``: delete every record past its declared retention (DESIGN §5).
 
-What goes, with the defaults of :class:`~civitrace.server.jobs.settings.RetentionSettings`:
+A thin front to :func:`civitrace.governance.enforce.enforce`, which does the work generically
+over every table's declared category and retention column, for every category of the data
+inventory in force (and wipes personal data after the sunset). With the shipped inventory:
 
-- ``exposures``: keys (local and federated) whose ``created_at`` is more than 14 days old;
-- ``verification_codes``: codes, claimed or not, whose *later* expiry (the long code's) is more
-  than 1 h past; a claimed code is kept until it expires, since its row is what refuses a replay;
-- ``tokens``: tokens, claimed or not, more than 1 h past their expiry (same reason);
-- ``failed_guesses``: rate-limit buckets that started more than 1 day ago (longer than the longest
-  rate-limit window, so no live bucket is ever dropped);
-- export batches and files whose window ended before the export ``cleanup_ttl``, through the
-  exports' own :func:`~civitrace.server.exports.cleanup.cleanup_exports`.
+- ``exposures`` (``exposure_keys``): keys, local and federated, 14 days after ``created_at``;
+- ``verification_codes``: 1 hour after the later (long-code) expiry; a claimed code is kept
+  until it expires, since its row is what refuses a replay;
+- ``tokens`` (``verification_tokens``): 1 hour after their expiry (same reason);
+- ``failed_guesses`` (``rate_limits``): 1 day after the bucket started (longer than the
+  longest rate-limit window, so no live bucket is ever dropped);
+- export batches and files as soon as their window starts before the keys' cutoff.
 
-The run holds the ``retention`` job lock, so two hosts never run it at once.
+The server's :class:`~civitrace.server.jobs.settings.RetentionSettings` may shorten those four
+retentions (narrowing applies at once); a longer value there changes nothing, since widening
+goes through a proposal with a notice period. The run holds the ``retention`` job lock.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Final
 
-from sqlalchemy import Engine, delete
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
 
-from civitrace.server.db.engine import session_factory
-from civitrace.server.db.models import Exposure, FailedGuess, Token, VerificationCode
-from civitrace.server.exports.cleanup import cleanup_exports
+from civitrace.governance.enforce import JOB_NAME as _JOB_NAME
+from civitrace.governance.enforce import enforce
+from civitrace.governance.settings import GovernanceSettings
 from civitrace.server.exports.settings import ExportSettings
 from civitrace.server.exports.storage import ExportStorage
-from civitrace.server.jobs.lock import job_lock
 from civitrace.server.jobs.settings import RetentionSettings
+from civitrace.server.presence.cleanup import cleanup_presence
+from civitrace.server.presence.settings import PresenceSettings
+from civitrace.server.presence.settings import shorter_retentions as presence_retentions
 
-JOB_NAME: Final = "retention"
+JOB_NAME: Final = _JOB_NAME
+
+SETTING_OF_CATEGORY: Final = {
+    "exposure_keys": "exposures",
+    "verification_codes": "codes_after_expiry",
+    "verification_tokens": "tokens_after_expiry",
+    "rate_limits": "failed_guesses",
+}
+"""Which :class:`RetentionSettings` field may shorten which inventory category."""
 
 
 @dataclass(frozen=True, slots=True)
 class RetentionReport:
-    """Rows (or files) deleted per table."""
+    """Rows (or files) deleted per table, and tables that could not be enforced."""
 
     counts: dict[str, int]
+    problems: tuple[str, ...] = ()
 
 
-def _delete_rows(session: Session, settings: RetentionSettings, now: datetime) -> dict[str, int]:
-    statements = {
-        "exposures": delete(Exposure).where(Exposure.created_at < now - settings.exposures),
-        "verification_codes": delete(VerificationCode).where(
-            VerificationCode.long_expires_at < now - settings.codes_after_expiry,
-            VerificationCode.expires_at < now - settings.codes_after_expiry,
-        ),
-        "tokens": delete(Token).where(Token.expires_at < now - settings.tokens_after_expiry),
-        "failed_guesses": delete(FailedGuess).where(
-            FailedGuess.window_start < now - settings.failed_guesses
-        ),
-    }
-    counts = {}
-    for table, statement in statements.items():
-        result = session.execute(statement)
-        counts[table] = max(result.rowcount, 0)  # type: ignore[attr-defined]
-    return counts
+def shorter_retentions(settings: RetentionSettings) -> dict[str, timedelta]:
+    """The retention settings as per-category limits for the enforcement job."""
+    return {category: getattr(settings, field) for category, field in SETTING_OF_CATEGORY.items()}
 
 
 def run_retention(
@@ -65,18 +64,24 @@ def run_retention(
     now: datetime | None = None,
     exports: ExportSettings | None = None,
     storage: ExportStorage | None = None,
+    governance: GovernanceSettings | None = None,
+    presence: PresenceSettings | None = None,
 ) -> RetentionReport:
     """Delete everything past retention at ``now`` (default: the current time), in one
     transaction for the rows, then the expired export batches and files when ``storage`` is
-    given."""
-    now = now or datetime.now(UTC)
-    if now.tzinfo is None:
-        raise ValueError("now must be an aware datetime")
-    with job_lock(engine, JOB_NAME):
-        with session_factory(engine)() as session:
-            counts = _delete_rows(session, settings, now)
-            session.commit()
-        if storage is not None:
-            ttl = (exports or ExportSettings()).cleanup_ttl
-            counts["export_files"] = cleanup_exports(engine, storage, ttl, now)
-    return RetentionReport(counts)
+    given. ``governance`` (default: the shipped inventory, no sunset) is the deployment's
+    governance section; ``presence`` may shorten the presence categories and says which
+    warning packages, spent certificates and lookup counters to clean up afterwards."""
+    moment = now or datetime.now(UTC)
+    section = presence or PresenceSettings()
+    report = enforce(
+        engine,
+        governance or GovernanceSettings(),
+        now=moment,
+        storage=storage,
+        exports=exports or ExportSettings(),
+        shorter={**shorter_retentions(settings), **presence_retentions(section)},
+    )
+    counts = dict(report.deleted)
+    counts.update(cleanup_presence(engine, section, moment, storage))
+    return RetentionReport(counts, report.problems)

@@ -20,9 +20,13 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from civitrace.governance.settings import GovernanceSettings
+from civitrace.server.console.settings import ConsoleSettings
 from civitrace.server.errors import SettingsError
 from civitrace.server.exports.settings import ExportSettings
 from civitrace.server.jobs.settings import FederationSettings, RetentionSettings
+from civitrace.server.presence.settings import PresenceSettings
+from civitrace.web.presence.settings import PageSettings
 
 CONFIG_FILE_ENV: Final = "CIVITRACE_CONFIG_FILE"  # names the optional TOML settings file
 
@@ -199,6 +203,12 @@ class Settings(BaseSettings):
     exports: ExportSettings = ExportSettings()
     retention: RetentionSettings = RetentionSettings()
     federation: FederationSettings = FederationSettings()
+    governance: GovernanceSettings = GovernanceSettings()
+    presence: PresenceSettings = PresenceSettings()
+    console: ConsoleSettings = Field(
+        default_factory=ConsoleSettings, description="staff console and quarantine follow-up"
+    )
+    pages: PageSettings = PageSettings()
     response_padding_min_bytes: int = Field(
         default=1024, description="random bytes in every response"
     )

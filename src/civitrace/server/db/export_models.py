@@ -51,7 +51,10 @@ class ExportConfig(Base):
         CheckConstraint("padding_range >= 0", name="padding_range_not_negative"),
         CheckConstraint("max_records >= 1", name="max_records_positive"),
         CheckConstraint("length(region) >= 2", name="region_not_empty"),
-        {"comment": "Export batch configuration per region"},
+        {
+            "comment": "Export batch configuration per region",
+            "info": {"data_category": "operational"},
+        },
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, comment="Surrogate key")
@@ -85,7 +88,10 @@ class ExportSigningKey(Base):
     __tablename__ = "export_signing_keys"
     __table_args__ = (
         UniqueConstraint("key_id", "key_version"),
-        {"comment": "Keys signing export files; private halves AES-GCM encrypted with the KEK"},
+        {
+            "comment": "Keys signing export files; private halves AES-GCM encrypted with the KEK",
+            "info": {"data_category": "operational"},
+        },
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, comment="Surrogate key")
@@ -121,7 +127,10 @@ class ExportBatchRecord(Base):
             name="counts_not_negative",
         ),
         Index("ix_export_batches_end_at", "end_at"),
-        {"comment": "Export windows built per region, so that none is built twice"},
+        {
+            "comment": "Export windows built per region, so that none is built twice",
+            "info": {"data_category": "operational"},
+        },
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, comment="Surrogate key")
@@ -156,7 +165,10 @@ class ExportPaddingKey(Base):
     __table_args__ = (
         CheckConstraint("length(exposure_key) = 16", name="exposure_key_is_16_bytes"),
         CheckConstraint(_in("report_type", REPORT_TYPES), name="report_type_known"),
-        {"comment": "Random padding keys of export batches, metadata cloned from real keys"},
+        {
+            "comment": "Random padding keys of export batches, metadata cloned from real keys",
+            "info": {"data_category": "operational"},
+        },
     )
 
     exposure_key: Mapped[bytes] = mapped_column(

@@ -23,7 +23,10 @@ class FederationGrant(Base):
         CheckConstraint("length(name) > 0", name="name_not_empty"),
         CheckConstraint("length(regions) >= 2", name="regions_not_empty"),
         CheckConstraint("length(credential_hash) = 32", name="credential_hash_is_sha256"),
-        {"comment": "Federation peers allowed to pull keys from this instance"},
+        {
+            "comment": "Federation peers allowed to pull keys from this instance",
+            "info": {"data_category": "operational"},
+        },
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, comment="Surrogate key")
@@ -58,7 +61,10 @@ class FederationPeer(Base):
     __table_args__ = (
         CheckConstraint("length(name) > 0", name="name_not_empty"),
         CheckConstraint("length(regions) >= 2", name="regions_not_empty"),
-        {"comment": "Federation peers this instance pulls keys from, with the pull cursor"},
+        {
+            "comment": "Federation peers this instance pulls keys from, with the pull cursor",
+            "info": {"data_category": "operational"},
+        },
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, comment="Surrogate key")
@@ -88,7 +94,12 @@ class FederationSigningKey(Base):
     """An ECDSA P-256 key that signs fetch responses; the newest active one signs."""
 
     __tablename__ = "federation_signing_keys"
-    __table_args__ = ({"comment": "Keys signing federation responses; private halves encrypted"},)
+    __table_args__ = (
+        {
+            "comment": "Keys signing federation responses; private halves encrypted",
+            "info": {"data_category": "operational"},
+        },
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, comment="Surrogate key")
     kid: Mapped[str] = mapped_column(String(64), unique=True, comment="Key id sent with signatures")

@@ -70,7 +70,10 @@ class HealthAuthority(Base):
     __table_args__ = (
         CheckConstraint("length(name) > 0", name="name_not_empty"),
         CheckConstraint("length(regions) >= 2", name="regions_not_empty"),
-        {"comment": "Health authorities that issue verification codes and certificates"},
+        {
+            "comment": "Health authorities that issue verification codes and certificates",
+            "info": {"data_category": "operational"},
+        },
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, comment="Surrogate key")
@@ -100,7 +103,10 @@ class ApiKey(Base):
     __table_args__ = (
         CheckConstraint(_in("key_type", tuple(ApiKeyType)), name="key_type_known"),
         CheckConstraint("length(key_hash) = 32", name="key_hash_is_sha256"),
-        {"comment": "API keys of staff systems and apps; only hashes are stored"},
+        {
+            "comment": "API keys of staff systems and apps; only hashes are stored",
+            "info": {"data_category": "operational"},
+        },
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, comment="Surrogate key")
@@ -139,7 +145,10 @@ class SigningKey(Base):
             sqlite_where=text("active"),
             postgresql_where=text("active"),
         ),
-        {"comment": "ES256 keys that sign tokens and certificates, one active per purpose"},
+        {
+            "comment": "ES256 keys that sign tokens and certificates, one active per purpose",
+            "info": {"data_category": "operational"},
+        },
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, comment="Surrogate key")
@@ -172,7 +181,13 @@ class VerificationCode(Base):
         CheckConstraint("long_expires_at >= expires_at", name="long_outlives_short"),
         CheckConstraint("length(code_hmac) = 32", name="code_hmac_is_sha256"),
         CheckConstraint("length(long_code_hmac) = 32", name="long_code_hmac_is_sha256"),
-        {"comment": "Verification codes as HMACs; no phone number, no name"},
+        {
+            "comment": "Verification codes as HMACs; no phone number, no name",
+            "info": {
+                "data_category": "verification_codes",
+                "retention_column": "long_expires_at",
+            },
+        },
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, comment="Surrogate key")
@@ -209,7 +224,10 @@ class Token(Base):
     __tablename__ = "tokens"
     __table_args__ = (
         CheckConstraint(_in("test_type", TEST_TYPES), name="test_type_known"),
-        {"comment": "Verification tokens (JWT ids) awaiting exchange for a certificate"},
+        {
+            "comment": "Verification tokens (JWT ids) awaiting exchange for a certificate",
+            "info": {"data_category": "verification_tokens", "retention_column": "expires_at"},
+        },
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, comment="Surrogate key")
@@ -237,7 +255,10 @@ class FailedGuess(Base):
     __tablename__ = "failed_guesses"
     __table_args__ = (
         CheckConstraint("count >= 0", name="count_not_negative"),
-        {"comment": "Failed code guesses per API key per time window, for rate limiting"},
+        {
+            "comment": "Failed code guesses per API key per time window, for rate limiting",
+            "info": {"data_category": "rate_limits", "retention_column": "window_start"},
+        },
     )
 
     api_key_id: Mapped[int] = mapped_column(
@@ -298,7 +319,10 @@ class Exposure(Base):
             "NOT (local_provenance AND federation_source IS NOT NULL)",
             name="local_keys_not_federated",
         ),
-        {"comment": "Published temporary exposure keys awaiting export; nothing about senders"},
+        {
+            "comment": "Published temporary exposure keys awaiting export; nothing about senders",
+            "info": {"data_category": "exposure_keys", "retention_column": "created_at"},
+        },
     )
 
     exposure_key: Mapped[bytes] = mapped_column(

@@ -13,10 +13,12 @@ keys (their intersection would otherwise be exactly the real keys). On PostgreSQ
 advisory lock, so two hosts never build at once; on SQLite the unique constraint suffices.
 """
 
+import gc
 import logging
 import math
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final, NamedTuple
@@ -85,6 +87,24 @@ class BuiltBatch:
 class _Begun:
     record_id: int
     keys: list[KeyRow]  # real and padding
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a window is built.
+
+    A window holds up to millions of key objects at once; every full collection walks all of
+    them although none is in a reference cycle (rows, tuples, frozen dataclasses: freed by
+    reference counting when the window is done). Measured: a third of the batcher's CPU time.
+    Collection resumes afterwards, as it was.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def index_name(region: str) -> str:
@@ -219,19 +239,20 @@ def build_files(
     random permutation of the upload order: it shuffles, for free, what a shuffle would, and
     which file a key lands in says nothing about when or with whom it was uploaded.
     """
-    ordered = sorted(keys, key=_key_bytes)
-    records: list[tuple[TemporaryExposureKey, bool]] = [(k, False) for k in ordered]
-    records.extend((k, True) for k in revised)
-    count = max(1, math.ceil(len(records) / max_records))
+    # one file: build_export sorts it anyway, so sorting here too would be paid twice
+    ordered = (
+        list(keys) if len(keys) + len(revised) <= max_records else sorted(keys, key=_key_bytes)
+    )
+    count = max(1, math.ceil((len(ordered) + len(revised)) / max_records))
     files = []
     for i in range(count):
-        chunk = records[i * max_records : (i + 1) * max_records]
+        low, high = i * max_records, (i + 1) * max_records  # over keys, then revised keys
         batch = ExportBatch(
             region=window.region,
             start_timestamp=window.start_timestamp,
             end_timestamp=window.end_timestamp + i,
-            keys=tuple(k for k, is_revised in chunk if not is_revised),
-            revised_keys=tuple(k for k, is_revised in chunk if is_revised),
+            keys=tuple(ordered[low:high]),
+            revised_keys=tuple(revised[max(0, low - len(ordered)) : max(0, high - len(ordered))]),
         )
         files.append((file_name(window, i + 1), build_export(batch, signers)))
     return files
@@ -287,11 +308,13 @@ class ExportBatcher:
         last_end = max((r.end_at for r in rows), default=None)
         for record in pending:
             window = Window(record.region, record.start_at, record.end_at)
-            built.append(self._finish(record.id, window, config, signers))
+            with cyclic_gc_paused():
+                built.append(self._finish(record.id, window, config, signers))
         for window in pending_windows(config, last_end, until):
-            begun = self._begin(window, config)
-            if begun is not None:
-                built.append(self._finish(begun.record_id, window, config, signers, begun.keys))
+            with cyclic_gc_paused():
+                begun = self._begin(window, config)
+                if begun is not None:
+                    built.append(self._finish(begun.record_id, window, config, signers, begun.keys))
         write_index(self._sessions, self._storage, config.region)
         return built
 

@@ -6,6 +6,7 @@ Go's ``encoding/json`` matches them (``hmackey`` is ``hmacKey``). Only the shape
 each key's content is checked per key by the service, so one bad key drops only that key.
 """
 
+import functools
 from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -18,14 +19,20 @@ INT32_MAX: Final = 2**31 - 1
 PADDING_DOC: Final = "Random base64 padding; ignored on requests, 1-2 KiB random on responses"
 
 
+@functools.cache
+def _aliases(model: type[BaseModel]) -> tuple[dict[str, str], frozenset[str]]:
+    """``model``'s lower-cased alias -> alias, and the aliases (computed once per model)."""
+    names = [info.alias or name for name, info in model.model_fields.items()]
+    return {name.lower(): name for name in names}, frozenset(names)
+
+
 def _fold_case(model: type[BaseModel], data: Any) -> Any:
     """Rename fields matching an alias case-insensitively to the alias (Go's decoder rule)."""
     if not isinstance(data, dict):
         return data
-    aliases = {
-        (info.alias or name).lower(): info.alias or name
-        for name, info in model.model_fields.items()
-    }
+    aliases, exact = _aliases(model)
+    if data.keys() <= exact:
+        return data  # the usual case: every field spelled as Google does
     folded: dict[Any, Any] = {}
     for key, value in data.items():
         name = aliases.get(key.lower(), key) if isinstance(key, str) else key

@@ -1,8 +1,9 @@
-"""``POST /v1/publish`` over a database session; the view only checks the media type and pads.
+"""``POST /v1/publish`` over a database connection; the view only checks the media type and pads.
 
 The order of checks is Google's: request shape, health authority, certificate (with the keys'
-HMAC), per-key rules (a bad key drops only itself), whole-request rules (overlaps), then
-revisions of keys already stored, then inserts. Nothing about the sender is stored: no address,
+HMAC), per-key rules (a bad key drops only itself), whole-request rules (overlaps), then the
+keys: new ones are inserted and those stored before go through the revision rules, in one
+transaction that any refusal rolls back whole. Nothing about the sender is stored: no address,
 no header, no certificate, no ``hmacKey``, and arrival times only truncated.
 """
 
@@ -11,14 +12,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, select, update
 
 from civitrace.en.keys import TemporaryExposureKey
 from civitrace.en.publish_json import KeyFieldError, parse_exposure_key
 from civitrace.server.db.models import Exposure, HealthAuthority
 from civitrace.server.errors import (
+    CertificateInvalidError,
     InvalidReportTypeTransitionError,
     InvalidRevisionTokenError,
     KeyAlreadyRevisedError,
@@ -28,13 +28,20 @@ from civitrace.server.errors import (
 )
 from civitrace.server.keyring import SigningKeyRing
 from civitrace.server.publish import rules
-from civitrace.server.publish.certificate import Claims, verify_certificate
+from civitrace.server.publish.certificate import (
+    TRUSTED_PEM,
+    Claims,
+    parse_certificate,
+    storable_text,
+    trusted_kid,
+    verify_certificate,
+)
 from civitrace.server.publish.revision import RevisableKey, RevisionTokens
 from civitrace.server.publish.schemas import PublishRequest
+from civitrace.server.publish.store import NewKey, Upload, insert_new_keys
 from civitrace.server.settings import PublishSettings
 
 PARTIAL_FAILURE: Final = "partial_failure"
-INSERT_ATTEMPTS: Final = 2  # a concurrent upload of the same key turns the retry into a revision
 
 
 def _utcnow() -> datetime:
@@ -58,19 +65,15 @@ class Publisher:
     tokens: RevisionTokens
     clock: Callable[[], datetime] = field(default=_utcnow)
 
-    def publish(self, session: Session, request: PublishRequest) -> dict[str, Any]:
-        for attempt in range(INSERT_ATTEMPTS):
-            try:
-                return self._publish(session, request)
-            except IntegrityError:
-                session.rollback()
-                if attempt + 1 == INSERT_ATTEMPTS:
-                    raise PublishError(
-                        "temporaryExposureKeys: keys were published concurrently; retry"
-                    ) from None
-        raise AssertionError("unreachable")
+    def publish(self, connection: Connection, request: PublishRequest) -> dict[str, Any]:
+        """The response document; on any refusal nothing of the request stays stored."""
+        try:
+            return self._publish(connection, request)
+        except Exception:
+            connection.rollback()  # new keys are inserted before revisions are checked
+            raise
 
-    def _publish(self, session: Session, request: PublishRequest) -> dict[str, Any]:
+    def _publish(self, connection: Connection, request: PublishRequest) -> dict[str, Any]:
         now = self.clock()
         cfg = self.settings
         documents = request.temporary_exposure_keys or []
@@ -81,7 +84,15 @@ class Publisher:
                 f"temporaryExposureKeys: too many exposure keys in publish: {len(documents)}, "
                 f"max of {cfg.max_keys_on_publish} is allowed"
             )
-        authority = self._authority(session, request.health_authority_id)
+        try:
+            certificate, problem = parse_certificate(request.verification_payload), None
+        except CertificateInvalidError as exc:
+            certificate, problem = None, exc
+        kid = trusted_kid(certificate) if certificate is not None else None
+        authority = self._authority(connection, request.health_authority_id, kid)
+        if problem is not None:  # Google checks the authority first
+            raise problem
+        assert certificate is not None
         errors: list[str] = []
         parsed: list[tuple[str, TemporaryExposureKey]] = []
         for i, document in enumerate(documents):
@@ -95,10 +106,9 @@ class Publisher:
                 continue
             parsed.append((path, key))
         claims = verify_certificate(
-            session,
-            self.keyring,
+            certificate,
+            authority.certificate_pem,
             authority,
-            payload=request.verification_payload,
             hmac_key=request.hmac_key,
             keys=[key for _, key in parsed],
             now=now,
@@ -108,17 +118,11 @@ class Publisher:
         if not accepted:
             raise PublishError("; ".join([*errors, *warnings]) or "temporaryExposureKeys: no keys")
         rules.check_overlaps([a.key for a in accepted], cfg.max_same_start_interval_keys)
-        previous = self._revise(session, accepted, request.revision_token, claims, now)
-        rows = [
-            self._exposure(item, authority, request, claims, now)
-            for item in accepted
-            if item.key.key_data not in previous.existing
-        ]
-        if rows:  # RETURNING makes SQLAlchemy send one multi-row INSERT ("insertmanyvalues"):
-            # one round trip and no unit of work, instead of a flush of one object per key
-            session.connection().execute(insert(Exposure).returning(Exposure.exposure_key), rows)
-        inserted = previous.inserted + len(rows)
-        session.commit()
+        upload = Upload(authority.id, authority.regions, bool(request.traveler), claims.report_type)
+        new = insert_new_keys(connection, upload, [self._row(a, now) for a in accepted])
+        stored_before = [a for a in accepted if a.key.key_data not in new]
+        previous = self._revise(connection, stored_before, request.revision_token, claims, now)
+        connection.commit()
         oldest = rules.interval_of(now - cfg.max_interval_age)
         token_keys = [
             k for k in previous.token_keys if k.interval_number + k.interval_count >= oldest
@@ -127,6 +131,7 @@ class Publisher:
             RevisableKey(a.key.key_data, a.key.rolling_start_number, a.key.rolling_period)
             for a in accepted
         ]
+        inserted = len(new) + previous.inserted
         return {
             "revisionToken": self.tokens.seal(token_keys),
             "insertedExposures": inserted or None,
@@ -136,15 +141,17 @@ class Publisher:
         }
 
     @staticmethod
-    def _authority(session: Session, name: str | None) -> HealthAuthority:
+    def _authority(connection: Connection, name: str | None, kid: str | None) -> "_Authority":
+        """The authority's columns and the trusted PEM of certificate key ``kid``, in one
+        query (plain row, no ORM object: this runs on every upload)."""
         if not name:
             raise UnknownHealthAuthorityError("healthAuthorityID: is required")
-        authority = session.scalars(
-            select(HealthAuthority).where(HealthAuthority.name == name)
-        ).one_or_none()
-        if authority is None:
+        if not storable_text(name):
             raise UnknownHealthAuthorityError("healthAuthorityID: unknown health authority")
-        return authority
+        row = connection.execute(_AUTHORITY, {"name": name, "kid": kid}).one_or_none()
+        if row is None:
+            raise UnknownHealthAuthorityError("healthAuthorityID: unknown health authority")
+        return _Authority(*row)
 
     def _transform(
         self,
@@ -183,44 +190,34 @@ class Publisher:
             accepted.append(_Accepted(path, key, risk, days))
         return accepted, warnings
 
-    def _exposure(
-        self,
-        item: _Accepted,
-        authority: HealthAuthority,
-        request: PublishRequest,
-        claims: Claims,
-        now: datetime,
-    ) -> dict[str, Any]:
-        """The ``exposures`` row of an accepted key (every column but the revision's)."""
+    def _row(self, item: _Accepted, now: datetime) -> NewKey:
+        """The per-key columns of an accepted key's ``exposures`` row."""
         cfg = self.settings
-        return {
-            "exposure_key": item.key.key_data,
-            "transmission_risk": item.risk,
-            "health_authority_id": authority.id,
-            "regions": authority.regions,
-            "traveler": bool(request.traveler),
-            "interval_number": item.key.rolling_start_number,
-            "interval_count": item.key.rolling_period,
-            "created_at": rules.created_at(
+        return NewKey(
+            exposure_key=item.key.key_data,
+            transmission_risk=item.risk,
+            interval_number=item.key.rolling_start_number,
+            interval_count=item.key.rolling_period,
+            created_at=rules.created_at(
                 item.key, now, cfg.truncate_window, embargo=not cfg.debug_release_same_day_keys
             ),
-            "local_provenance": True,
-            "federation_source": None,
-            "report_type": claims.report_type,
-            "days_since_symptom_onset": item.days_since_onset,
-        }
+            days_since_symptom_onset=item.days_since_onset,
+        )
 
     def _revise(
         self,
-        session: Session,
+        connection: Connection,
         accepted: list[_Accepted],
         token: str | None,
         claims: Claims,
         now: datetime,
     ) -> "_Revision":
+        """Revise the keys of ``accepted`` that were stored before this request."""
+        if not accepted:
+            return _Revision(token_keys=[], inserted=0)
         stored = {
             row.exposure_key: row
-            for row in session.connection().execute(
+            for row in connection.execute(
                 select(
                     Exposure.exposure_key,
                     Exposure.interval_number,
@@ -230,9 +227,9 @@ class Publisher:
                     Exposure.report_type,
                 ).where(Exposure.exposure_key.in_([a.key.key_data for a in accepted]))
             )
-        }  # plain rows, not ORM objects: the common case (no key stored yet) stays cheap
+        }  # plain rows, not ORM objects
         if not stored:
-            return _Revision(existing=frozenset(), token_keys=[], inserted=0)
+            return _Revision(token_keys=[], inserted=0)
         if not token:
             raise MissingRevisionTokenError(
                 "revisionToken: required to send keys that were already published"
@@ -262,7 +259,7 @@ class Publisher:
                     f"{item.path}: report type cannot change from "
                     f"{row.report_type or rules.LIKELY} to {claims.report_type}"
                 )
-            result = session.execute(
+            result = connection.execute(
                 update(Exposure)
                 .where(Exposure.exposure_key == row.exposure_key, Exposure.revised_at.is_(None))
                 .values(
@@ -272,15 +269,35 @@ class Publisher:
                     revised_transmission_risk=item.risk,
                 )
             )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
-                session.rollback()
+            if result.rowcount != 1:
+                connection.rollback()
                 raise KeyAlreadyRevisedError(f"{item.path}: key was already revised")
             inserted += 1
-        return _Revision(existing=frozenset(stored), token_keys=token_keys, inserted=inserted)
+        return _Revision(token_keys=token_keys, inserted=inserted)
+
+
+@dataclass(frozen=True, slots=True)
+class _Authority:
+    """What publish reads of a health authority, and the PEM of the certificate's key."""
+
+    id: int
+    regions: str
+    certificate_issuer: str
+    certificate_audience: str
+    certificate_pem: str | None  # None: unknown or retired kid
+
+
+_AUTHORITY: Final = select(
+    HealthAuthority.id,
+    HealthAuthority.regions,
+    HealthAuthority.certificate_issuer,
+    HealthAuthority.certificate_audience,
+    TRUSTED_PEM.scalar_subquery(),
+).where(HealthAuthority.name == bindparam("name"))
+"""Built once (constructing a statement per request costs more than running it)."""
 
 
 @dataclass(frozen=True, slots=True)
 class _Revision:
-    existing: frozenset[bytes]
     token_keys: list[RevisableKey]
     inserted: int

@@ -19,7 +19,10 @@ class IssueCodeRequest(BaseModel):
     model_config = _REQUEST
 
     test_type: str | None = Field(
-        default=None, alias="testType", max_length=32, description="confirmed, likely or negative"
+        default=None,
+        alias="testType",
+        max_length=32,
+        description="confirmed, likely or negative; user-report where the deployment allows it",
     )
     symptom_date: str | None = Field(
         default=None, alias="symptomDate", max_length=32, description="YYYY-MM-DD, UTC day"
@@ -53,6 +56,71 @@ class IssueCodeResponse(BaseModel):
     expires_at: str = Field(alias="expiresAt", description="RFC 1123, UTC")
     expires_at_timestamp: int = Field(alias="expiresAtTimestamp", description="Unix seconds")
     long_expires_at: str = Field(alias="longExpiresAt")
+    long_expires_at_timestamp: int = Field(alias="longExpiresAtTimestamp")
+    padding: str = Field(description=PADDING_DOC)
+
+
+class BatchIssueCodeRequest(BaseModel):
+    """``POST /api/batch-issue`` (ADMIN key): up to 10 issue requests, each handled alone."""
+
+    model_config = _REQUEST
+
+    codes: list[IssueCodeRequest] | None = Field(
+        default=None, max_length=1000, description="the codes to issue (at most 10 are allowed)"
+    )
+    padding: str | None = Field(default=None, description=PADDING_DOC)
+
+
+class BatchIssueCodeResult(BaseModel):
+    """One element of a batch answer: an issued code, or what refused it."""
+
+    model_config = _RESPONSE
+
+    uuid: str | None = None
+    code: str | None = None
+    long_code: str | None = Field(default=None, alias="longCode")
+    expires_at: str | None = Field(default=None, alias="expiresAt")
+    expires_at_timestamp: int | None = Field(default=None, alias="expiresAtTimestamp")
+    long_expires_at: str | None = Field(default=None, alias="longExpiresAt")
+    long_expires_at_timestamp: int | None = Field(default=None, alias="longExpiresAtTimestamp")
+    error: str | None = Field(default=None, description="what refused this code, naming the field")
+    error_code: str | None = Field(default=None, alias="errorCode")
+
+
+class BatchIssueCodeResponse(BaseModel):
+    """Google's ``BatchIssueCodeResponse``: not atomic; the status and ``errorCode`` are those
+    of the first refused code."""
+
+    model_config = _RESPONSE
+
+    codes: list[BatchIssueCodeResult] | None = None
+    error: str | None = Field(default=None, description="how many codes failed, if any")
+    error_code: str | None = Field(default=None, alias="errorCode")
+    padding: str = Field(description=PADDING_DOC)
+
+
+class CodeUuidRequest(BaseModel):
+    """``POST /api/checkcodestatus`` and ``POST /api/expirecode`` (ADMIN key)."""
+
+    model_config = _REQUEST
+
+    uuid: str | None = Field(default=None, max_length=64, description="the code's UUID")
+    padding: str | None = Field(default=None, description=PADDING_DOC)
+
+
+class CheckCodeStatusResponse(BaseModel):
+    model_config = _RESPONSE
+
+    claimed: bool = Field(description="true once the code was exchanged for a token")
+    expires_at_timestamp: int = Field(alias="expiresAtTimestamp", description="Unix seconds")
+    long_expires_at_timestamp: int = Field(alias="longExpiresAtTimestamp")
+    padding: str = Field(description=PADDING_DOC)
+
+
+class ExpireCodeResponse(BaseModel):
+    model_config = _RESPONSE
+
+    expires_at_timestamp: int = Field(alias="expiresAtTimestamp", description="now, Unix seconds")
     long_expires_at_timestamp: int = Field(alias="longExpiresAtTimestamp")
     padding: str = Field(description=PADDING_DOC)
 

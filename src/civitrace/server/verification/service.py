@@ -118,7 +118,9 @@ class Verifier:
             )
         code_id = self._code_uuid(session, request.uuid)
         expires = now + cfg.short_code_ttl
-        long_expires = now + cfg.long_code_ttl
+        # Google: a user-report code's long code lives no longer than its short code (the
+        # report is the user's own word, so its window to be used stays short)
+        long_expires = expires if test_type == rules.USER_REPORT else now + cfg.long_code_ttl
         for _ in range(COLLISION_RETRIES):
             short, long_ = (
                 rules.short_code(cfg.short_code_length),

@@ -10,10 +10,16 @@ from civitrace.server.apikeys import authenticate
 from civitrace.server.db.models import ApiKey, ApiKeyType
 from civitrace.server.deps import SessionDep
 from civitrace.server.responses import padded_json
+from civitrace.server.verification import codes
 from civitrace.server.verification.schemas import (
+    BatchIssueCodeRequest,
+    BatchIssueCodeResponse,
     CertificateRequest,
     CertificateResponse,
+    CheckCodeStatusResponse,
+    CodeUuidRequest,
     ErrorResponse,
+    ExpireCodeResponse,
     IssueCodeRequest,
     IssueCodeResponse,
     VerifyCodeRequest,
@@ -60,6 +66,50 @@ def _reply(request: Request, document: dict[str, Any]) -> Response:
 )
 def issue(body: IssueCodeRequest, key: AdminKey, session: SessionDep, request: Request) -> Response:
     return _reply(request, _verifier(request).issue(session, key, body))
+
+
+@router.post(
+    "/api/batch-issue",
+    response_model=BatchIssueCodeResponse,
+    responses={
+        **_errors(401, 413),
+        **{
+            status: {"model": BatchIssueCodeResponse}
+            for status in (400, 409)  # the first refused code's status, with the codes array
+        },
+    },
+    summary="Issue up to 10 verification codes, each on its own (staff systems, ADMIN key)",
+)
+def batch_issue(
+    body: BatchIssueCodeRequest, key: AdminKey, session: SessionDep, request: Request
+) -> Response:
+    status, document = codes.batch_issue(_verifier(request), session, key, body)
+    return padded_json(document, request.app.state.settings, status_code=status)
+
+
+@router.post(
+    "/api/checkcodestatus",
+    response_model=CheckCodeStatusResponse,
+    responses=_errors(400, 401, 404, 413),
+    summary="Whether an issued code was used, and when it expires (staff systems, ADMIN key)",
+)
+def check_code_status(
+    body: CodeUuidRequest, key: AdminKey, session: SessionDep, request: Request
+) -> Response:
+    return _reply(request, codes.code_status(session, key, body.uuid))
+
+
+@router.post(
+    "/api/expirecode",
+    response_model=ExpireCodeResponse,
+    responses=_errors(400, 401, 404, 413),
+    summary="Make an unused code expire now (staff systems, ADMIN key)",
+)
+def expire_code(
+    body: CodeUuidRequest, key: AdminKey, session: SessionDep, request: Request
+) -> Response:
+    now = _verifier(request).clock()
+    return _reply(request, codes.expire_code(session, key, body.uuid, now))
 
 
 @router.post(

@@ -14,10 +14,11 @@ help: ## List the targets
 
 install: $(STAMP) ## Create .venv and install civitrace with its dev tools (quick when nothing changed)
 
-$(STAMP): pyproject.toml setup.py src/civitrace/en/_native.c
+$(STAMP): pyproject.toml setup.py src/civitrace/en/_native.c package.json package-lock.json
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	set -o pipefail; { $(BIN)/python -m pip install --quiet --upgrade pip && \
 	  $(BIN)/python -m pip install --quiet -e '.[dev]'; } 2>&1 | { grep -v '^WARNING: Location' || true; }
+	npm ci --no-audit --no-fund --loglevel=error  # axe-core for the accessibility tests, served locally
 	@touch $@
 
 run: install ## Serve the platform on SQLite with demo data; prints its URLs and demo.json
@@ -36,7 +37,7 @@ lint: install proto-check ## ruff and mypy --strict on src/
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
 
-BENCHES := matching dp export publish sim
+BENCHES := matching dp export publish sim sim_vs_covasim consult checkin_page
 
 bench-deps: install
 	@set -o pipefail; $(BIN)/python -m pip install --quiet -e '.[dev,bench]' 2>&1 | { grep -v '^WARNING: Location' || true; }

@@ -16,6 +16,7 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from civitrace.cli import staff
 from civitrace.cli._output import CliError
 from civitrace.cli._server import DataDirOption, DbOption, server_session
 from civitrace.server.apikeys import create_api_key
@@ -38,6 +39,7 @@ for _sub in (apikey_app, signing_app):
 app.add_typer(authority_app, name="authority")
 app.add_typer(apikey_app, name="api-key")
 app.add_typer(signing_app, name="signing-key")
+app.add_typer(staff.app, name="staff")
 
 AuthorityOption = Annotated[
     str, typer.Option("--authority", help="Health authority: its name or numeric id.")

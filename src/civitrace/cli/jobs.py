@@ -82,6 +82,8 @@ def retention_run(
             now=moment,
             exports=exports,
             storage=open_storage(exports, settings.data_dir),
+            governance=settings.governance,
+            presence=settings.presence,
         )
     for table, count in report.counts.items():
         print(f"{table}: {count} deleted")

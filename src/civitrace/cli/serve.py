@@ -63,6 +63,12 @@ def _regions(engine: Engine) -> list[str]:
 
 def _print_urls(url: str, regions: list[str], seeded: SeedResult | None) -> None:
     print(f"civitrace server on {url}", flush=False)
+    print(f"  front page     {url}/")
+    print(f"  console        {url}/console/  (demo staff accounts in demo.json)")
+    print(f"  venue poster   {url}/venue/new  (check-in pages: {url}/checkin)")
+    print(f"  statistics     {url}/stats")
+    print(f"  transparency   {url}/transparency  (proposals: {url}/proposals)")
+    print(f"  consultations  {url}/consult")
     print(f"  health         {url}/health")
     print(f"  OpenAPI        {url}/openapi.json")
     print(f"  metrics        {url}{METRICS_PATH}  (ADMIN API key)")

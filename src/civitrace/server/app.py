@@ -2,11 +2,17 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
+from civitrace.governance.proposals import ensure_baseline
+from civitrace.governance.sunset_middleware import SunsetMiddleware
+from civitrace.governance.views import router as governance_router
+from civitrace.server.analytics.views import router as stats_router
+from civitrace.server.consult import install_consult
 from civitrace.server.db import current_revision, head_revision, make_engine, session_factory
 from civitrace.server.errors import StorageError, install_error_handlers
 from civitrace.server.exports.views import router as exports_router
@@ -14,6 +20,7 @@ from civitrace.server.federation.views import router as federation_router
 from civitrace.server.keyring import ServerSecrets, SigningKeyRing
 from civitrace.server.metrics import MetricsMiddleware, ServerMetrics, metrics_router
 from civitrace.server.middleware import AccessLogMiddleware, BodyLimitMiddleware, ChaffMiddleware
+from civitrace.server.presence.views import router as presence_router
 from civitrace.server.publish.revision import RevisionTokens, derive_key
 from civitrace.server.publish.service import Publisher
 from civitrace.server.publish.views import router as publish_router
@@ -22,6 +29,7 @@ from civitrace.server.settings import Settings, load_settings
 from civitrace.server.verification.schemas import HealthResponse
 from civitrace.server.verification.service import Verifier, health_check
 from civitrace.server.verification.views import router as verification_router
+from civitrace.web.routes import install_web
 
 API_TITLE = "civitrace server"
 API_VERSION = "0.1.0"
@@ -63,6 +71,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise StorageError(
                 f"database schema is at {found or 'nothing'}, expected {wanted}: migrate first"
             )
+        with app.state.sessions() as session:  # the inventory in force is the stored one
+            ensure_baseline(session, settings.governance.configured_inventory(), datetime.now(UTC))
+            session.commit()
         yield
         engine.dispose()
 
@@ -90,6 +101,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(exports_router)
     app.include_router(publish_router)
     app.include_router(federation_router)
+    app.include_router(presence_router)
+    app.include_router(stats_router)
+    app.include_router(governance_router)
     app.state.metrics = ServerMetrics()
     app.include_router(metrics_router(app.state.metrics))
 
@@ -103,9 +117,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             status_code=200 if healthy else 503,
         )
 
+    install_consult(app)  # the consultation API and its live updates
+    install_web(app)  # pages and their assets; gzip for those only
     _document_400_not_422(app)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)  # inside chaff: never counted
     app.add_middleware(ChaffMiddleware, settings=settings)
     app.add_middleware(BodyLimitMiddleware, settings=settings)
+    app.add_middleware(SunsetMiddleware, settings=settings.governance)
     app.add_middleware(AccessLogMiddleware)
     return app

@@ -14,7 +14,7 @@ and written. ``base_url`` is rewritten on every run (the port may change).
 import json
 import os
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -24,6 +24,9 @@ from sqlalchemy.orm import Session
 
 from civitrace.server.apikeys import authenticate, create_api_key
 from civitrace.server.authorities import create_health_authority
+from civitrace.server.console.demo import seed_console
+from civitrace.server.console.passwords import Passwords
+from civitrace.server.console.settings import console_settings
 from civitrace.server.db import session_factory
 from civitrace.server.db.models import ApiKey, ApiKeyType, HealthAuthority, SigningKeyPurpose
 from civitrace.server.errors import ServerError, UnauthorizedError
@@ -48,7 +51,12 @@ class DemoError(ServerError):
 
 @dataclass(frozen=True, slots=True)
 class DemoInfo:
-    """What ``demo.json`` says; the first six fields are the documented contract."""
+    """What ``demo.json`` says; the first six fields are the documented contract.
+
+    The console adds ``staff`` (``{role: {"username", "password"}}``, one account per role),
+    ``cases`` (references of the demo cases) and ``followup`` (``{"reference", "code"}`` of a
+    demo quarantine follow-up, opened at ``/followup/<code>``).
+    """
 
     base_url: str
     health_authority_id: str
@@ -58,6 +66,9 @@ class DemoInfo:
     export_public_key_pem: str
     export_key_id: str
     export_key_version: str
+    staff: dict[str, dict[str, str]] = field(default_factory=dict)
+    cases: list[str] = field(default_factory=list)
+    followup: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -173,6 +184,13 @@ def seed_demo(
             admin_key, device_key = str(stored_admin), str(stored_device)
         else:
             admin_key, device_key = _rotate_api_keys(session, authority)
+        console = seed_console(
+            session,
+            Passwords(console_settings(settings)),
+            authority,
+            stored,
+            datetime.now(UTC),
+        )
         info = DemoInfo(
             base_url=base_url,
             health_authority_id=authority.name,
@@ -182,6 +200,9 @@ def seed_demo(
             export_public_key_pem=public_pem,
             export_key_id=DEMO_EXPORT_KEY_ID,
             export_key_version=DEMO_EXPORT_KEY_VERSION,
+            staff=console["staff"],
+            cases=console["cases"],
+            followup=console["followup"],
         )
         session.commit()
     write_private_json(path, info.to_json())

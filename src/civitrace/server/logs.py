@@ -35,12 +35,26 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(document, separators=(",", ":"))
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes each record to ``sys.stderr`` as it is at that moment, so a process that swaps
+    its stderr (a test capturing output, a daemon redirecting it) never logs into a closed
+    stream."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        """``StreamHandler`` assigns its stream once; ours is looked up on every record."""
+
+
 def configure_logging(level: str = "INFO") -> None:
     """JSON lines on stderr for the ``civitrace`` loggers (idempotent)."""
     logger = logging.getLogger("civitrace")
     logger.setLevel(level)
     if not any(getattr(h, "_civitrace", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _StderrHandler()
         handler.setFormatter(JsonFormatter())
         handler._civitrace = True  # type: ignore[attr-defined]
         logger.addHandler(handler)

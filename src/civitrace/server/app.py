@@ -25,6 +25,7 @@ from civitrace.server.publish.revision import RevisionTokens, derive_key
 from civitrace.server.publish.service import Publisher
 from civitrace.server.publish.views import router as publish_router
 from civitrace.server.responses import padded_json
+from civitrace.server.scheduler import retention_timer
 from civitrace.server.settings import Settings, load_settings
 from civitrace.server.verification.schemas import HealthResponse
 from civitrace.server.verification.service import Verifier, health_check
@@ -74,7 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         with app.state.sessions() as session:  # the inventory in force is the stored one
             ensure_baseline(session, settings.governance.configured_inventory(), datetime.now(UTC))
             session.commit()
-        yield
+        async with retention_timer(engine, settings):  # deletion needs no cron
+            yield
         engine.dispose()
 
     app = FastAPI(

@@ -16,6 +16,7 @@ MIN_EXPOSURE_RETENTION: Final = timedelta(days=1)  # shorter drops keys before t
 MAX_AFTER_EXPIRY: Final = timedelta(days=7)  # expired codes/tokens are useless past this
 MIN_FAILED_GUESS_RETENTION: Final = timedelta(days=1)  # >= the longest rate-limit window
 MAX_FAILED_GUESS_RETENTION: Final = timedelta(days=7)
+MAX_RETENTION_INTERVAL: Final = timedelta(days=1)  # data may outlive retention by this much at most
 MAX_PAGE_SIZE: Final = 5000  # keys per federation response; bounds memory on both sides
 
 
@@ -37,6 +38,10 @@ class RetentionSettings(BaseModel):
     failed_guesses: timedelta = Field(
         default=timedelta(days=1), description="failed-guess buckets, counted from their start"
     )
+    run_every: timedelta = Field(
+        default=timedelta(hours=1),
+        description="how often `serve` enforces retention itself (0: never, leave it to cron)",
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Self:
@@ -54,6 +59,8 @@ class RetentionSettings(BaseModel):
                 f"failed_guesses must be {MIN_FAILED_GUESS_RETENTION.days}.."
                 f"{MAX_FAILED_GUESS_RETENTION.days} days"
             )
+        if not timedelta(0) <= self.run_every <= MAX_RETENTION_INTERVAL:
+            problems.append(f"run_every must be 0..{MAX_RETENTION_INTERVAL.days} day")
         if problems:
             raise ValueError("; ".join(problems))
         return self
